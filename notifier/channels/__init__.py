@@ -1,0 +1,1 @@
+"""Delivery channels, one file each, behind `deliver(message) -> DeliveryResult`."""

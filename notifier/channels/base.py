@@ -1,0 +1,45 @@
+"""The channel seam: one small interface; foreign errors become DeliveryError(retryable=...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from notifier.core.domain import NoticeKey
+from notifier.core.errors import DeliveryError
+from notifier.core.health import HealthEvent
+
+__all__ = ["DeliveryError", "DeliveryResult", "EmailChannel", "EventChannel", "OutgoingEmail"]
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A fully built RFC 5322 message and its envelope."""
+
+    key: NoticeKey
+    message_id: str
+    sender: str
+    recipients: tuple[str, ...]
+    subject: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    provider_id: str | None = None
+
+
+class EmailChannel(Protocol):
+    name: str
+
+    def deliver(self, message: OutgoingEmail) -> DeliveryResult: ...
+
+    def close(self) -> None: ...
+
+
+class EventChannel(Protocol):
+    name: str
+
+    def deliver(self, message: HealthEvent) -> DeliveryResult: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,59 @@
+"""Errors shared by every layer. Expected errors carry what the CLI prints; no traceback needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is and what is expected."""
+
+    source: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class NotifierError(Exception):
+    """Base of every expected error; the CLI prints it as one line per problem."""
+
+    exit_code = 2
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class InputError(NotifierError):
+    """Bad user input (calendar, accounts, inventory, templates): all problems at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class ConfigError(InputError):
+    """Bad configuration: a key with an unexpected value, or a missing file."""
+
+
+class RunLockedError(NotifierError):
+    """Another run holds the lock on the same database."""
+
+
+class DeliveryError(NotifierError):
+    """A channel could not deliver a message. `retryable` says whether a later try may succeed."""
+
+    exit_code = 1
+
+    def __init__(self, reason: str, *, retryable: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable

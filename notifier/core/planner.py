@@ -1,0 +1,119 @@
+"""The planner: which notices are due on a given day. Pure: takes `as_of`, never reads the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from notifier.core.domain import (
+    Account,
+    Calendar,
+    DatedMilestone,
+    Milestone,
+    Notice,
+    Runtime,
+)
+
+PairKey = tuple[str, str]  # (account_id, runtime identifier)
+
+
+@dataclass(frozen=True)
+class Affected:
+    """An account with at least one in-scope function on a runtime (rule 1), and those functions."""
+
+    account: Account
+    runtime: str
+    functions: tuple[str, ...]
+
+
+def milestones_for(runtime: Runtime, schedule: Sequence[Milestone]) -> list[DatedMilestone]:
+    """The runtime's dated milestones, ordered by date then phase (rule 2). Empty phases have none."""
+    dated = []
+    for m in schedule:
+        when = runtime.phase_date(m.phase)
+        if when is not None:
+            dated.append(DatedMilestone(m.phase, m.days_before, when - timedelta(days=m.days_before)))
+    return sorted(dated, key=lambda d: d.order_key)
+
+
+def current_milestone(
+    runtime: Runtime, schedule: Sequence[Milestone], as_of: date
+) -> DatedMilestone | None:
+    """The latest milestone dated on or before `as_of` (rule 3), or None before the first."""
+    reached = [m for m in milestones_for(runtime, schedule) if m.date <= as_of]
+    return reached[-1] if reached else None
+
+
+def due_milestone(
+    runtime: Runtime,
+    schedule: Sequence[Milestone],
+    as_of: date,
+    sent: Sequence[DatedMilestone],
+) -> DatedMilestone | None:
+    """The milestone to notify now, if any: the current one, when it orders after all sent ones.
+
+    A sent milestone is ordered by its date in today's calendar when the phase still has a date,
+    else by the date recorded when it was sent, so moved dates are judged by the calendar in force.
+    """
+    current = current_milestone(runtime, schedule, as_of)
+    if current is None:
+        return None
+    last = max((_recomputed(runtime, s).order_key for s in sent), default=None)
+    if last is not None and current.order_key <= last:
+        return None
+    return current
+
+
+def _recomputed(runtime: Runtime, sent: DatedMilestone) -> DatedMilestone:
+    when = runtime.phase_date(sent.phase)
+    if when is None:
+        return sent
+    return DatedMilestone(sent.phase, sent.days_before, when - timedelta(days=sent.days_before))
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """The facts a plan needs besides the affected pairs."""
+
+    as_of: date
+    calendar: Calendar
+    schedule: Sequence[Milestone]
+    recipient_kinds: Sequence[str]
+
+
+def plan(
+    context: PlanContext,
+    affected: Iterable[Affected],
+    sent: Mapping[PairKey, Sequence[DatedMilestone]],
+) -> Iterator[Notice]:
+    """The notices due on `context.as_of`, at most one per (account, runtime) (rule 4)."""
+    seen: set[PairKey] = set()
+    for item in affected:
+        pair = (item.account.account_id, item.runtime)
+        if pair in seen or not item.functions:
+            continue
+        seen.add(pair)
+        notice = _notice_for(context, item, sent.get(pair, ()))
+        if notice is not None:
+            yield notice
+
+
+def _notice_for(
+    context: PlanContext, item: Affected, sent: Sequence[DatedMilestone]
+) -> Notice | None:
+    runtime = context.calendar.get(item.runtime)
+    if runtime is None:
+        return None
+    milestone = due_milestone(runtime, context.schedule, context.as_of, sent)
+    if milestone is None:
+        return None
+    return Notice(
+        account=item.account,
+        runtime=runtime,
+        successor=context.calendar.successor(runtime, context.as_of),
+        milestone=milestone,
+        functions=tuple(sorted(item.functions)),
+        recipients=item.account.recipients(context.recipient_kinds),
+        as_of=context.as_of,
+    )

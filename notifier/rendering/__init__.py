@@ -1,0 +1,1 @@
+"""Jinja2 rendering of notices and MIME building of the messages."""

@@ -1,0 +1,135 @@
+"""The ports the use cases need. Adapters (store, renderer, channels) implement them; tests fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from notifier.core.domain import Account, Function, Notice, NoticeKey
+from notifier.core.health import HealthEvent
+from notifier.core.planner import PairKey
+from notifier.core.domain import DatedMilestone
+
+
+@dataclass(frozen=True)
+class PairCount:
+    """How many in-scope (Zip) functions an account has on a runtime."""
+
+    account_id: str
+    runtime: str
+    functions: int
+
+
+@dataclass(frozen=True)
+class InventorySummary:
+    accounts: int
+    functions: int
+    in_scope: int
+    container_images: int
+    no_runtime: int
+    unknown_runtime: int
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """A delivery not yet delivered, with the notice it carries rebuilt from the ledger."""
+
+    delivery_id: int
+    channel: str
+    notice_id: int
+    key: NoticeKey
+    attempts: int
+    status: str
+
+
+@dataclass(frozen=True)
+class StoredNotice:
+    """A notice as the ledger keeps it: enough to render the same message again."""
+
+    notice_id: int
+    key: NoticeKey
+    account_name: str
+    milestone: DatedMilestone
+    as_of: date
+    recipients: tuple[str, ...]
+    functions: tuple[str, ...]
+    successor: str | None
+    message_id: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery attempt."""
+
+    delivery_id: int
+    status: str  # delivered | failed | pending
+    error: str | None = None
+    provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    notice: StoredNotice
+    sent_on: date
+    channels: Mapping[str, str] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """Persistence of accounts, inventory, the notice ledger, deliveries, runs and health events."""
+
+    def upsert_accounts(self, accounts: Sequence[Account]) -> tuple[int, int]:
+        """Insert or update accounts by id; returns (inserted, updated). One transaction."""
+
+    def replace_inventory(
+        self, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
+    ) -> InventorySummary:
+        """Replace the whole function list of every account in `functions`, in one transaction."""
+
+    def count_accounts(self) -> int: ...
+
+    def accounts(self, account_ids: Collection[str]) -> dict[str, Account]: ...
+
+    def affected_pairs(
+        self, runtimes: Collection[str], account_ids: Collection[str] | None = None
+    ) -> Iterator[PairCount]:
+        """In-scope pairs on the given runtimes, ordered by account id then runtime."""
+
+    def function_arns(self, pairs: Collection[PairKey]) -> dict[PairKey, tuple[str, ...]]:
+        """The in-scope function ARNs of each pair, sorted."""
+
+    def sent_milestones(
+        self, account_ids: Collection[str] | None = None
+    ) -> dict[PairKey, list[DatedMilestone]]: ...
+
+    def start_run(self, as_of: date, started_at: datetime) -> int: ...
+
+    def finish_run(self, run_id: int, finished_at: datetime, summary: Mapping[str, int]) -> None: ...
+
+    def record_notices(
+        self, run_id: int, notices: Sequence[tuple[Notice, str, str]], channels: Sequence[str]
+    ) -> int:
+        """Record (notice, message_id, subject) rows and a pending delivery per channel; one
+        transaction; a notice whose key is already in the ledger is skipped. Returns how many."""
+
+    def pending_deliveries(
+        self, channels: Collection[str], after_id: int, limit: int
+    ) -> list[PendingDelivery]:
+        """Deliveries still pending or failed-retryable, by id, for resumable batches."""
+
+    def stored_notices(self, notice_ids: Collection[int]) -> dict[int, StoredNotice]: ...
+
+    def mark(self, outcomes: Sequence[Outcome], at: datetime) -> None:
+        """Record outcomes of attempts (attempts += 1), in one transaction."""
+
+    def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]: ...
+
+    def upsert_health_events(self, events: Sequence[HealthEvent]) -> None: ...
+
+    def health_events(self, account_ids: Collection[str] | None = None) -> list[HealthEvent]: ...
+
+    def run_lock(self, wait: bool) -> AbstractContextManager[None]:
+        """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""
