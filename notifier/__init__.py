@@ -1,4 +1,4 @@
-"""notifier: tells cloud account owners, ahead of time, that their functions run on a deprecated runtime."""
+"""notifier: tells cloud account owners, ahead of time, that their functions need a new runtime."""
 
 from __future__ import annotations
 

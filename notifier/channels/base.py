@@ -38,8 +38,14 @@ class EmailChannel(Protocol):
 
 
 class EventChannel(Protocol):
+    """Posts health events. A channel may buffer in `deliver`; `flush` makes the buffer durable
+    and raises DeliveryError if it could not, in which case every event since the last flush
+    counts as failed."""
+
     name: str
 
     def deliver(self, message: HealthEvent) -> DeliveryResult: ...
+
+    def flush(self) -> None: ...
 
     def close(self) -> None: ...

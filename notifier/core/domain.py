@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
+from typing import NamedTuple
+
+Day = date  # an alias, so a field may be called `date`
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     """The three dated stages of a runtime's end of support, in the order they happen."""
 
     DEPRECATION = "deprecation"
@@ -67,7 +70,7 @@ class Runtime:
         return status
 
     def out_of_order(self) -> list[str]:
-        """Warnings for dates that break the policy order deprecation <= block create <= block update."""
+        """Dates breaking the policy order: deprecation, then block create, then block update."""
         dates = [(p, self.phase_date(p)) for p in Phase]
         known = [(p, d) for p, d in dates if d is not None]
         return [
@@ -94,34 +97,49 @@ class Calendar:
     def get(self, identifier: str) -> Runtime | None:
         return self.runtimes.get(identifier)
 
-    def __iter__(self) -> Iterable[Runtime]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Runtime]:
         return iter(self.runtimes.values())
 
+    def __len__(self) -> int:
+        return len(self.runtimes)
+
     def successor(self, runtime: Runtime, as_of: date) -> Runtime | None:
-        """The newest runtime of the same family that is offered and not deprecated on `as_of`."""
+        """The newest offered runtime of the family (or of the family its users move to) that is
+        newer than `runtime` and not deprecated on `as_of`; None when there is none."""
+        family = SUCCESSOR_FAMILY.get(runtime.family, runtime.family)
         candidates = [
             r
             for r in self.runtimes.values()
-            if r.family == runtime.family
-            and r.identifier != runtime.identifier
+            if r.family == family
             and not r.is_preview
             and not r.is_container_only
             and (r.deprecation is None or r.deprecation > as_of)
+            and (family != runtime.family or _newness(r) > _newness(runtime))
         ]
-        if not candidates:
-            return None
-        return max(candidates, key=_newness)
+        return max(candidates, key=_newness, default=None)
 
 
-def _newness(runtime: Runtime) -> tuple[date, date, date, str]:
-    """Newer runtimes are deprecated later; ties broken by the later block dates, then the id."""
-    far = date.max
-    return (
-        runtime.deprecation or far,
-        runtime.block_create or far,
-        runtime.block_update or far,
-        runtime.identifier,
-    )
+# Families whose runtimes are retired without a same-family successor, and where users go.
+SUCCESSOR_FAMILY = {"go": "provided"}
+
+
+def _newness(runtime: Runtime) -> tuple[Day, tuple[int, ...], tuple[int, ...]]:
+    """Later deprecation first; then the language version (python3.14 > python3.9), then the
+    Amazon Linux generation (java8.al2023 > java8.al2, provided.al2023 > provided)."""
+    base, _, os_part = runtime.identifier.partition(".al")
+    return (runtime.deprecation or date.max, _numbers(base), _numbers(os_part))
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    found: list[int] = []
+    current = ""
+    for char in text + " ":
+        if char.isdigit():
+            current += char
+        elif current:
+            found.append(int(current))
+            current = ""
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -151,9 +169,9 @@ class Account:
         return tuple(sorted(seen.values()))
 
 
-@dataclass(frozen=True)
-class Function:
-    """One function of an account's inventory."""
+class Function(NamedTuple):
+    """One function of an account's inventory. A NamedTuple, not a frozen dataclass: imports build
+    a million of these, and a tuple is built four times faster while being just as immutable."""
 
     account_id: str
     region: str
@@ -187,14 +205,14 @@ class Milestone:
 class DatedMilestone:
     phase: Phase
     days_before: int
-    date: date
+    date: Day
 
     @property
     def milestone(self) -> Milestone:
         return Milestone(self.phase, self.days_before)
 
     @property
-    def order_key(self) -> tuple[date, int, int]:
+    def order_key(self) -> tuple[Day, int, int]:
         return (self.date, self.phase.rank, -self.days_before)
 
 

@@ -28,12 +28,14 @@ class Affected:
 
 
 def milestones_for(runtime: Runtime, schedule: Sequence[Milestone]) -> list[DatedMilestone]:
-    """The runtime's dated milestones, ordered by date then phase (rule 2). Empty phases have none."""
+    """The runtime's dated milestones ordered by date, then phase (rule 2); none for empty dates."""
     dated = []
     for m in schedule:
         when = runtime.phase_date(m.phase)
         if when is not None:
-            dated.append(DatedMilestone(m.phase, m.days_before, when - timedelta(days=m.days_before)))
+            dated.append(
+                DatedMilestone(m.phase, m.days_before, when - timedelta(days=m.days_before))
+            )
     return sorted(dated, key=lambda d: d.order_key)
 
 

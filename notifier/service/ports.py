@@ -1,81 +1,23 @@
-"""The ports the use cases need. Adapters (store, renderer, channels) implement them; tests fake them."""
+"""The ports the use cases need: adapters implement them, tests fake them."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from notifier.core.domain import Account, Function, Notice, NoticeKey
+from notifier.core.domain import Account, DatedMilestone, Function, Notice
 from notifier.core.health import HealthEvent
 from notifier.core.planner import PairKey
-from notifier.core.domain import DatedMilestone
-
-
-@dataclass(frozen=True)
-class PairCount:
-    """How many in-scope (Zip) functions an account has on a runtime."""
-
-    account_id: str
-    runtime: str
-    functions: int
-
-
-@dataclass(frozen=True)
-class InventorySummary:
-    accounts: int
-    functions: int
-    in_scope: int
-    container_images: int
-    no_runtime: int
-    unknown_runtime: int
-
-
-@dataclass(frozen=True)
-class PendingDelivery:
-    """A delivery not yet delivered, with the notice it carries rebuilt from the ledger."""
-
-    delivery_id: int
-    channel: str
-    notice_id: int
-    key: NoticeKey
-    attempts: int
-    status: str
-
-
-@dataclass(frozen=True)
-class StoredNotice:
-    """A notice as the ledger keeps it: enough to render the same message again."""
-
-    notice_id: int
-    key: NoticeKey
-    account_name: str
-    milestone: DatedMilestone
-    as_of: date
-    recipients: tuple[str, ...]
-    functions: tuple[str, ...]
-    successor: str | None
-    message_id: str
-    subject: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one delivery attempt."""
-
-    delivery_id: int
-    status: str  # delivered | failed | pending
-    error: str | None = None
-    provider_id: str | None = None
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    notice: StoredNotice
-    sent_on: date
-    channels: Mapping[str, str] = field(default_factory=dict)
+from notifier.core.records import (
+    HistoryRow,
+    InventorySummary,
+    Outcome,
+    PairCount,
+    PendingDelivery,
+    StoredNotice,
+)
 
 
 class Store(Protocol):
@@ -107,7 +49,9 @@ class Store(Protocol):
 
     def start_run(self, as_of: date, started_at: datetime) -> int: ...
 
-    def finish_run(self, run_id: int, finished_at: datetime, summary: Mapping[str, int]) -> None: ...
+    def finish_run(
+        self, run_id: int, finished_at: datetime, summary: Mapping[str, int]
+    ) -> None: ...
 
     def record_notices(
         self, run_id: int, notices: Sequence[tuple[Notice, str, str]], channels: Sequence[str]

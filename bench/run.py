@@ -1,0 +1,183 @@
+"""Times the whole pipeline on a generated fleet, next to the floor of rendering alone.
+
+    python bench/run.py --accounts 100000 --functions 1000000 --out bench/results/latest.json
+
+Steps, in one process: accounts import, inventory import, a dry run of all accounts, a full run,
+a second run the same day, a one-account dry run; then the floor: rendering and building the
+same emails with nothing else. Prints a table and writes JSON. Targets are ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fleet import generate
+
+from notifier import bootstrap
+from notifier.config import Settings
+from notifier.service import imports
+from notifier.service.queries import dry_run
+from notifier.service.run import Runner, RunSummary
+
+
+class _Silent:
+    def advance(self, count: int) -> None:
+        pass
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, steps: list[dict[str, Any]], work: Callable[[], Any], items: int = 0) -> Any:
+    started = time.perf_counter()
+    result = work()
+    seconds = time.perf_counter() - started
+    count = items or (result if isinstance(result, int) else 0)
+    steps.append(
+        {
+            "step": label,
+            "seconds": round(seconds, 3),
+            "items": count,
+            "rate_per_s": round(count / seconds, 1) if seconds and count else None,
+            "peak_rss_mib": round(peak_mib(), 1),
+        }
+    )
+    return result
+
+
+def floor_rate(settings: Settings, store: Any, as_of: date, sample: int) -> tuple[float, int]:
+    """Render and build emails for the first `sample` notices a run would send, nothing else."""
+    cal = bootstrap.calendar(settings)
+    composer = bootstrap.composer(settings)
+    inputs = bootstrap.plan_inputs(settings, cal, as_of)
+    notices = []
+    for prepared in dry_run(store, inputs, composer):
+        notices.append(prepared.notice)
+        if len(notices) >= sample:
+            break
+    started = time.perf_counter()
+    for notice in notices:
+        composer.email(composer.prepare(notice))
+    return len(notices) / (time.perf_counter() - started), len(notices)
+
+
+def main() -> None:
+    args = parse_args()
+    work = Path(args.work or tempfile.mkdtemp(prefix="notifier-bench-"))
+    accounts_csv, inventory_csv = generate(work / "fleet", args.accounts, args.functions, args.seed)
+    url = args.database_url or f"sqlite:///{work / 'bench.db'}"
+    settings = Settings(database_url=url, outbox_dir=work / "outbox", sample_data=False)
+    as_of = date.fromisoformat(args.as_of)
+    cal = bootstrap.calendar(settings)
+    steps: list[dict[str, Any]] = []
+    with bootstrap.store(settings) as store:
+        timed("accounts import", steps, lambda: imports.import_accounts(store, accounts_csv).read)
+        timed(
+            "inventory import",
+            steps,
+            lambda: imports.import_inventory(store, [inventory_csv], cal).functions,
+        )
+        inputs = bootstrap.plan_inputs(settings, cal, as_of)
+        composer = bootstrap.composer(settings)
+        timed(
+            "dry run, all accounts", steps, lambda: sum(1 for _ in dry_run(store, inputs, composer))
+        )
+        runner = bootstrap.runner(settings, store, cal, as_of, _Silent())
+        first: RunSummary = timed("full run", steps, lambda: _run(runner))
+        timed("second run, same day", steps, lambda: _run(runner).notices)
+        one = _one_account(store)
+        timed(
+            "dry run, one account",
+            steps,
+            lambda: sum(1 for _ in dry_run(store, inputs, composer, [one])),
+        )
+        rate, sampled = floor_rate(settings, store, as_of, args.floor_sample)
+    report(args, steps, first, rate, sampled, url)
+
+
+def _run(runner: Runner) -> RunSummary:
+    return runner.run()
+
+
+def _one_account(store: Any) -> str:
+    pair = next(iter(store.affected_pairs(["python3.9", "nodejs18.x", "python3.10"])))
+    return str(pair.account_id)
+
+
+def report(
+    args: argparse.Namespace,
+    steps: list[dict[str, Any]],
+    first: RunSummary,
+    floor: float,
+    sampled: int,
+    url: str,
+) -> None:
+    by = {s["step"]: s for s in steps}
+    run_s = by["full run"]["seconds"]
+    run_rate = first.notices / run_s if run_s else 0.0
+    ratios = {
+        "inventory_import_functions_per_s": by["inventory import"]["rate_per_s"],
+        "full_run_notices_per_s": round(run_rate, 1),
+        "floor_render_build_per_s": round(floor, 1),
+        "full_run_vs_floor": round(run_rate / floor, 3) if floor else None,
+        "second_run_vs_first": round(by["second run, same day"]["seconds"] / run_s, 4)
+        if run_s
+        else None,
+        "one_account_dry_run_s": by["dry run, one account"]["seconds"],
+        "peak_rss_mib": round(peak_mib(), 1),
+    }
+    print(f"{'step':<24} {'seconds':>9} {'items':>9} {'per s':>10} {'peak MiB':>9}")
+    for s in steps:
+        print(
+            f"{s['step']:<24} {s['seconds']:>9.2f} {s['items']:>9} "
+            f"{s['rate_per_s'] or '':>10} {s['peak_rss_mib']:>9}"
+        )
+    print(f"{'floor: render+build':<24} {'':>9} {sampled:>9} {floor:>10.1f}")
+    for key, value in ratios.items():
+        print(f"{key:<36} {value}")
+    result = {
+        "when": datetime.now(UTC).isoformat(),
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "accounts": args.accounts,
+        "functions": args.functions,
+        "seed": args.seed,
+        "as_of": args.as_of,
+        "database": url.split(":")[0],
+        "new_notices": first.notices,
+        "steps": steps,
+        "ratios": ratios,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--functions", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--as-of", default="2026-11-27")
+    parser.add_argument("--database-url", help="default: a SQLite file in the work folder")
+    parser.add_argument("--floor-sample", type=int, default=5000)
+    parser.add_argument("--work", help="folder for the fleet, database and outbox")
+    parser.add_argument("--out", default="bench/results/latest.json")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()

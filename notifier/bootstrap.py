@@ -1,0 +1,150 @@
+"""The composition root: the one place that builds real adapters from settings."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from notifier.channels.base import EmailChannel, EventChannel
+from notifier.channels.outbox import OutboxChannel
+from notifier.config import Settings
+from notifier.core.domain import Calendar
+from notifier.core.errors import ConfigError, Problem
+from notifier.parsing.calendar import load_calendar
+from notifier.rendering.notice import NoticeRenderer
+from notifier.service.compose import Composer
+from notifier.service.health import StoreHealthChannel
+from notifier.service.imports import seed_sample
+from notifier.service.planning import PlanInputs
+from notifier.service.ports import Store
+from notifier.service.run import Progress, Runner
+from notifier.store.engine import is_current, make_engine, make_readonly_engine, upgrade
+from notifier.store.repository import SqlStore
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today(settings: Settings, clock: Clock = utc_now) -> date:
+    """The as-of default: today in the configured time zone."""
+    return clock().astimezone(settings.zone).date()
+
+
+def calendar(settings: Settings) -> Calendar:
+    return load_calendar(settings.calendar)
+
+
+def plan_inputs(settings: Settings, cal: Calendar, as_of: date) -> PlanInputs:
+    return PlanInputs(as_of, cal, settings.schedule, settings.recipients)
+
+
+def composer(settings: Settings, clock: Clock = utc_now) -> Composer:
+    renderer = NoticeRenderer(settings.templates_dir, max_functions=settings.max_functions)
+    return Composer(renderer, settings.sender, settings.message_id_domain, settings.zone, clock)
+
+
+def email_channel(settings: Settings) -> EmailChannel:
+    if settings.email_channel == "outbox":
+        return OutboxChannel(settings.outbox_dir)
+    raise ConfigError(
+        [Problem(settings.source, "this channel is not available yet", field="email.channel")]
+    )
+
+
+@contextmanager
+def store(settings: Settings) -> Iterator[SqlStore]:
+    """The store, its schema upgraded to the newest migration."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        yield SqlStore(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def reading_store(settings: Settings, cal: Calendar) -> Iterator[tuple[Store, str | None]]:
+    """A store to read without writing anything. When the database is missing or empty and
+    `sample_data` is on, a throw-away copy holding the bundled sample stands in for it."""
+    if _database_exists(settings.database_url):
+        engine = make_readonly_engine(settings.database_url)
+        try:
+            found = SqlStore(engine)
+            if is_current(engine) and found.count_accounts() > 0:
+                yield found, None
+                return
+        finally:
+            engine.dispose()
+    if not settings.sample_data:
+        raise ConfigError([Problem(settings.database_url, "the database holds no accounts")])
+    with _sample_store(cal) as sample:
+        yield sample, "the database holds no accounts: showing the bundled sample data"
+
+
+@contextmanager
+def _sample_store(cal: Calendar) -> Iterator[Store]:
+    with tempfile.TemporaryDirectory(prefix="notifier-sample-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'sample.db'}")
+        try:
+            upgrade(engine)
+            sample = SqlStore(engine)
+            seed_sample(sample, cal)
+            yield sample
+        finally:
+            engine.dispose()
+
+
+def _database_exists(url: str) -> bool:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return bool(parsed.database) and Path(str(parsed.database)).is_file()
+
+
+def event_channels(settings: Settings, st: Store) -> list[EventChannel]:
+    if not settings.health_enabled:
+        return []
+    return [StoreHealthChannel(st, settings.health_json_dir)]
+
+
+def runner(
+    settings: Settings,
+    st: Store,
+    cal: Calendar,
+    as_of: date,
+    progress: Progress,
+    clock: Clock = utc_now,
+) -> Runner:
+    return Runner(
+        store=st,
+        calendar=cal,
+        inputs=plan_inputs(settings, cal, as_of),
+        composer=composer(settings, clock),
+        email=email_channel(settings),
+        events=event_channels(settings, st),
+        progress=progress,
+    )
+
+
+def prepare_for_run(settings: Settings, st: Store, cal: Calendar) -> str | None:
+    """Seed the bundled sample into an empty store when allowed; says so when it did."""
+    if st.count_accounts() > 0 or not settings.sample_data:
+        return None
+    accounts, inventory = seed_sample(st, cal)
+    return (
+        f"the database held no accounts: imported the bundled sample "
+        f"({accounts.read} accounts, {inventory.functions} functions)"
+    )
+
+
+def display_url(url: str) -> str:
+    """The database URL with any password hidden."""
+    return make_url(url).render_as_string(hide_password=True)

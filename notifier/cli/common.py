@@ -1,0 +1,103 @@
+"""What every command shares: settings from the global options, as-of days, output helpers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from notifier import bootstrap
+from notifier.config import Settings, load_settings
+
+log = logging.getLogger("notifier")
+
+
+@dataclass
+class Globals:
+    config: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+
+    def settings(self) -> Settings:
+        return load_settings(self.config)
+
+
+def globals_of(ctx: typer.Context) -> Globals:
+    found = ctx.find_root().obj
+    return found if isinstance(found, Globals) else Globals()
+
+
+AsOf = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="The day to act as if it were (YYYY-MM-DD). Default: today in the configured zone.",
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+Accounts = Annotated[
+    list[str] | None,
+    typer.Option("--account", help="Only this 12-digit account id; repeat for more."),
+]
+
+
+def as_of_day(value: datetime | None, settings: Settings) -> date:
+    return value.date() if value is not None else bootstrap.today(settings)
+
+
+def check_accounts(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    for value in values:
+        if not (len(value) == 12 and value.isdigit()):
+            raise typer.BadParameter(
+                f"expected a 12-digit account id, got {value!r}", param_hint="--account"
+            )
+    return sorted(set(values))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def say(g: Globals, message: str) -> None:
+    """A side remark for people: to stderr, unless --quiet."""
+    if not g.quiet:
+        typer.echo(message, err=True)
+
+
+class BarProgress:
+    def __init__(self, progress: Progress | None, task: Any = None) -> None:
+        self.progress, self.task = progress, task
+
+    def advance(self, count: int) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task, count)
+
+
+@contextmanager
+def progress_bar(g: Globals, label: str, total: int | None = None) -> Iterator[BarProgress]:
+    """A rich progress bar on a terminal; nothing at all under cron or with --quiet."""
+    if g.quiet or not sys.stderr.isatty():
+        yield BarProgress(None)
+        return
+    columns = (SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, transient=True, console=_stderr_console()) as progress:
+        yield BarProgress(progress, progress.add_task(label, total=total))
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)

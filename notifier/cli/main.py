@@ -1,0 +1,87 @@
+"""The `notifier` command: global options, sub-apps, and one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from notifier.cli import data, notices, store
+from notifier.cli.common import Globals
+from notifier.core.errors import NotifierError
+
+app = typer.Typer(
+    name="notifier",
+    help="Tell account owners, well ahead of time, that their functions run on a runtime "
+    "being deprecated.\n\nExample: notifier run",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(data.calendar_app, name="calendar")
+app.add_typer(data.accounts_app, name="accounts")
+app.add_typer(data.inventory_app, name="inventory")
+app.add_typer(store.db_app, name="db")
+notices.register(app)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="Config file (default: $NOTIFIER_CONFIG or ./notifier.toml)."
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only results and errors.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    """Tell account owners that their functions run on a runtime being deprecated.
+
+    Example: notifier run --as-of 2026-12-01
+    """
+    ctx.obj = Globals(config=config, quiet=quiet, verbose=verbose, debug=debug)
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(
+        stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code: 0 ok, 1 a delivery failed, 2 usage, input or config."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = app(args=args, prog_name="notifier", standalone_mode=False)
+    except NotifierError as exc:
+        return _report(exc, exc.lines(), exc.exit_code, "--debug" in args)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        return 130
+    except typer.TyperException as exc:  # usage errors; Typer bundles its own click
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        return int(getattr(exc, "exit_code", 2))
+    return result if isinstance(result, int) else 0
+
+
+def _report(exc: BaseException, lines: list[str], code: int, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(exc)
+    for line in lines:
+        typer.echo(f"error: {line}", err=True)
+    return code
+
+
+def entry() -> None:
+    sys.exit(main())

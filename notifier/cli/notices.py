@@ -1,0 +1,163 @@
+"""`notifier run`, `notifier dry-run`, `notifier history`: sending notices and what was sent."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Annotated
+
+import typer
+
+from notifier import bootstrap
+from notifier.cli.common import (
+    Accounts,
+    AsOf,
+    Json,
+    as_of_day,
+    check_accounts,
+    globals_of,
+    print_json,
+    progress_bar,
+    say,
+)
+from notifier.service.compose import Prepared
+from notifier.service.queries import dry_run as plan_dry_run
+from notifier.service.queries import history as load_history
+from notifier.service.queries import history_json, notice_json
+from notifier.service.run import RunSummary
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("dry-run")(dry_run)
+    app.command("history")(history)
+
+
+def run(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    as_json: Json = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait for a run in progress instead of refusing.")
+    ] = False,
+) -> None:
+    """Plan, record, render and deliver every notice due on a day; print what was sent.
+
+    Exit code 0 when all was delivered or nothing was due, 1 when a delivery failed.
+
+    Example: notifier run --as-of 2026-12-01
+    """
+    g = globals_of(ctx)
+    settings = g.settings()
+    cal = bootstrap.calendar(settings)
+    day = as_of_day(as_of, settings)
+    with bootstrap.store(settings) as st:
+        if note := bootstrap.prepare_for_run(settings, st, cal):
+            say(g, note)
+        with progress_bar(g, f"notices for {day}") as bar:
+            summary = bootstrap.runner(settings, st, cal, day, bar).run(wait=wait)
+    print_json(summary.as_dict()) if as_json else _print_summary(summary, settings.outbox_dir)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: RunSummary, outbox: object) -> None:
+    typer.echo(
+        f"run for {summary.as_of}: {summary.notices} new notices, {summary.retried} retried "
+        f"from earlier runs, in {summary.seconds:.1f} s"
+    )
+    for what, count in summary.emailed.items():
+        typer.echo(f"  emailed {count:>6}  {what}")
+    for name, stats in summary.channels.items():
+        typer.echo(f"  {name}: {stats.delivered} delivered, {stats.failed} failed")
+        for reason, count in stats.reasons.most_common():
+            typer.echo(f"    failed {count}x: {reason}")
+
+
+def dry_run(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    account: Accounts = None,
+    as_json: Json = False,
+    full: Annotated[bool, typer.Option("--full", help="Print every notice's whole text.")] = False,
+) -> None:
+    """Show what a run would send, rendered, without writing anything anywhere.
+
+    With --account the notices are printed whole (recipients, subject and text).
+
+    Example: notifier dry-run --account 111122223333 --as-of 2027-01-15
+    """
+    g = globals_of(ctx)
+    settings = g.settings()
+    accounts = check_accounts(account)
+    cal = bootstrap.calendar(settings)
+    day = as_of_day(as_of, settings)
+    with bootstrap.reading_store(settings, cal) as (st, note):
+        if note:
+            say(g, note)
+        inputs = bootstrap.plan_inputs(settings, cal, day)
+        found = plan_dry_run(st, inputs, bootstrap.composer(settings), accounts)
+        if as_json:
+            _stream_json(day.isoformat(), found)
+        else:
+            _print_dry_run(found, whole=full or accounts is not None)
+
+
+def _stream_json(as_of: str, found: Iterable[Prepared]) -> None:
+    out = sys.stdout
+    out.write(f'{{"as_of": "{as_of}", "notices": [')
+    for index, prepared in enumerate(found):
+        out.write(
+            ("," if index else "") + "\n  " + json.dumps(notice_json(prepared), ensure_ascii=False)
+        )
+    out.write("\n]}\n")
+
+
+def _print_dry_run(found: Iterable[Prepared], whole: bool) -> None:
+    count = 0
+    for prepared in found:
+        count += 1
+        _print_notice(prepared, whole)
+    typer.echo(f"{count} notices would be sent")
+
+
+def _print_notice(prepared: Prepared, whole: bool) -> None:
+    n = prepared.notice
+    m = n.milestone
+    if not whole:
+        typer.echo(
+            f"{n.account.account_id}  {n.runtime.identifier:<14} "
+            f"{m.phase.value}:{m.days_before:<4} "
+            f"{len(n.functions):>4} functions  {prepared.rendered.subject}"
+        )
+        return
+    typer.echo(
+        f"=== {n.account.account_id} {n.runtime.identifier} "
+        f"{m.phase.value}:{m.days_before} ({m.date})"
+    )
+    typer.echo(f"To: {', '.join(n.recipients)}")
+    typer.echo(f"Subject: {prepared.rendered.subject}\n")
+    typer.echo(prepared.rendered.text.rstrip() + "\n")
+
+
+def history(ctx: typer.Context, account: Accounts = None, as_json: Json = False) -> None:
+    """List the notices sent, with the day each was sent and each channel's status.
+
+    Example: notifier history --account 111122223333 --json
+    """
+    settings = globals_of(ctx).settings()
+    accounts = check_accounts(account)
+    with bootstrap.store(settings) as st:
+        rows = load_history(st, accounts)
+    if as_json:
+        print_json({"notices": [history_json(r) for r in rows]})
+        return
+    for row in rows:
+        n = row.notice
+        channels = " ".join(f"{k}={v}" for k, v in sorted(row.channels.items()))
+        typer.echo(
+            f"{row.sent_on}  {n.key.account_id}  {n.key.runtime:<14} "
+            f"{n.key.phase.value}:{n.key.days_before:<4} {channels}  {n.subject}"
+        )
+    typer.echo(f"{len(rows)} notices")

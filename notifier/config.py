@@ -1,0 +1,230 @@
+"""Settings from `notifier.toml` and `NOTIFIER_*` variables, checked all at once."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from notifier.core.domain import CONTACT_TYPES, DEFAULT_SCHEDULE, Milestone, Phase
+from notifier.core.errors import ConfigError, Problem
+from notifier.resources import bundled
+
+CONFIG_FILE = "notifier.toml"
+EMAIL_CHANNELS = ("outbox", "smtp", "ses")
+
+# Variables that override a key; the key's dotted name is what errors and docs use.
+ENV_KEYS: Mapping[str, str] = {
+    "NOTIFIER_DATABASE_URL": "database_url",
+    "NOTIFIER_CALENDAR": "calendar",
+    "NOTIFIER_TIMEZONE": "timezone",
+    "NOTIFIER_TEMPLATES_DIR": "templates_dir",
+    "NOTIFIER_SAMPLE_DATA": "sample_data",
+    "NOTIFIER_EMAIL_CHANNEL": "email.channel",
+    "NOTIFIER_EMAIL_SENDER": "email.sender",
+    "NOTIFIER_OUTBOX_DIR": "email.outbox_dir",
+    "NOTIFIER_HEALTH_JSON_DIR": "health.json_dir",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///notifier.db"
+    calendar: Path = field(default_factory=lambda: bundled("data") / "calendar.csv")
+    timezone: str = "UTC"
+    templates_dir: Path | None = None
+    sample_data: bool = True
+    schedule: tuple[Milestone, ...] = DEFAULT_SCHEDULE
+    recipients: tuple[str, ...] = ("primary", "operations")
+    email_channel: str = "outbox"
+    sender: str = "Cloud Platform Notices <notices@example.com>"
+    message_id_domain: str = "notifier.invalid"
+    outbox_dir: Path = Path("outbox")
+    max_functions: int = 50
+    health_enabled: bool = True
+    health_json_dir: Path | None = None
+    source: str = "defaults"
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file (given, $NOTIFIER_CONFIG, or ./notifier.toml if present) and env."""
+    env = os.environ if env is None else env
+    chosen = path or (Path(env["NOTIFIER_CONFIG"]) if env.get("NOTIFIER_CONFIG") else None)
+    if chosen is None and Path(CONFIG_FILE).is_file():
+        chosen = Path(CONFIG_FILE)
+    data = _read_toml(chosen) if chosen else {}
+    flat = _flatten(data)
+    for var, key in ENV_KEYS.items():
+        if env.get(var):
+            flat[key] = env[var]
+    return _build(flat, str(chosen) if chosen else "defaults")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError([Problem(str(path), "config file not found")]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else None
+        message = re.sub(r" \(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError([Problem(str(path), f"invalid TOML: {message}", line=line)]) from exc
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name != "milestones":
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+KNOWN_KEYS = (
+    "database_url",
+    "calendar",
+    "timezone",
+    "templates_dir",
+    "sample_data",
+    "milestones",
+    "recipients.contacts",
+    "email.channel",
+    "email.sender",
+    "email.message_id_domain",
+    "email.outbox_dir",
+    "email.max_functions",
+    "health.enabled",
+    "health.json_dir",
+)
+
+
+class _Reader:
+    """Pulls typed values out of the flat mapping, collecting problems instead of stopping."""
+
+    def __init__(self, flat: Mapping[str, Any], source: str) -> None:
+        self.flat, self.source, self.problems = flat, source, list[Problem]()
+
+    def bad(self, key: str, expected: str) -> None:
+        got = self.flat.get(key)
+        self.problems.append(Problem(self.source, f"expected {expected}, got {got!r}", field=key))
+
+    def text(self, key: str, default: str) -> str:
+        value = self.flat.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            self.bad(key, "a non-empty string")
+            return default
+        return value
+
+    def path(self, key: str, default: Path | None) -> Path | None:
+        value = self.flat.get(key)
+        if value is None or value == "":
+            return default
+        if not isinstance(value, str):
+            self.bad(key, "a path")
+            return default
+        return Path(value).expanduser()
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.flat.get(key, default)
+        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
+            return value.lower() in ("1", "true", "yes")
+        if not isinstance(value, bool):
+            self.bad(key, "true or false")
+            return default
+        return value
+
+    def number(self, key: str, default: int, low: int) -> int:
+        value = self.flat.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.bad(key, f"a whole number >= {low}")
+            return default
+        return value
+
+    def choice(self, key: str, default: str, options: tuple[str, ...]) -> str:
+        value = self.flat.get(key, default)
+        if value not in options:
+            self.bad(key, "one of " + ", ".join(options))
+            return default
+        return str(value)
+
+
+def _build(flat: dict[str, Any], source: str) -> Settings:
+    r = _Reader(flat, source)
+    for key in flat:
+        if key not in KNOWN_KEYS:
+            r.problems.append(Problem(source, "unknown key", field=key))
+    base = Settings()
+    settings = Settings(
+        database_url=r.text("database_url", base.database_url),
+        calendar=r.path("calendar", base.calendar) or base.calendar,
+        timezone=_zone(r),
+        templates_dir=r.path("templates_dir", None),
+        sample_data=r.flag("sample_data", True),
+        schedule=_schedule(r),
+        recipients=_contacts(r),
+        email_channel=r.choice("email.channel", "outbox", EMAIL_CHANNELS),
+        sender=r.text("email.sender", base.sender),
+        message_id_domain=r.text("email.message_id_domain", base.message_id_domain),
+        outbox_dir=r.path("email.outbox_dir", base.outbox_dir) or base.outbox_dir,
+        max_functions=r.number("email.max_functions", 50, 1),
+        health_enabled=r.flag("health.enabled", True),
+        health_json_dir=r.path("health.json_dir", None),
+        source=source,
+        raw=flat,
+    )
+    if r.problems:
+        raise ConfigError(r.problems)
+    return settings
+
+
+def _zone(r: _Reader) -> str:
+    name = r.text("timezone", "UTC")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.bad("timezone", "an IANA time zone such as UTC or America/Los_Angeles")
+        return "UTC"
+    return name
+
+
+def _contacts(r: _Reader) -> tuple[str, ...]:
+    value = r.flat.get("recipients.contacts", ["primary", "operations"])
+    if not isinstance(value, list) or not value or any(v not in CONTACT_TYPES for v in value):
+        r.bad("recipients.contacts", "a non-empty list drawn from " + ", ".join(CONTACT_TYPES))
+        return ("primary", "operations")
+    return tuple(value)
+
+
+def _schedule(r: _Reader) -> tuple[Milestone, ...]:
+    table = r.flat.get("milestones")
+    if table is None:
+        return DEFAULT_SCHEDULE
+    phases = {p.value: p for p in Phase}
+    if not isinstance(table, dict) or any(k not in phases for k in table):
+        r.bad("milestones", "a table with keys " + ", ".join(phases))
+        return DEFAULT_SCHEDULE
+    milestones: list[Milestone] = []
+    for name, days in table.items():
+        if not isinstance(days, list) or not all(_whole(d) for d in days):
+            r.bad(f"milestones.{name}", "a list of whole numbers of days >= 0")
+            continue
+        milestones += [Milestone(phases[name], d) for d in sorted(set(days), reverse=True)]
+    return tuple(milestones)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -1,0 +1,73 @@
+"""Records the store hands to the use cases: plain values, no behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from notifier.core.domain import DatedMilestone, NoticeKey
+
+
+@dataclass(frozen=True)
+class PairCount:
+    """How many in-scope (Zip) functions an account has on a runtime."""
+
+    account_id: str
+    runtime: str
+    functions: int
+
+
+@dataclass(frozen=True)
+class InventorySummary:
+    accounts: int
+    functions: int
+    in_scope: int
+    container_images: int
+    no_runtime: int
+    unknown_runtime: int
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """A delivery not yet delivered, with the notice it carries rebuilt from the ledger."""
+
+    delivery_id: int
+    channel: str
+    notice_id: int
+    key: NoticeKey
+    attempts: int
+    status: str
+
+
+@dataclass(frozen=True)
+class StoredNotice:
+    """A notice as the ledger keeps it: enough to render the same message again."""
+
+    notice_id: int
+    key: NoticeKey
+    account_name: str
+    milestone: DatedMilestone
+    as_of: date
+    recipients: tuple[str, ...]
+    functions: tuple[str, ...]
+    successor: str | None
+    message_id: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery attempt."""
+
+    delivery_id: int
+    status: str  # delivered | failed | pending
+    error: str | None = None
+    provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    notice: StoredNotice
+    sent_on: date
+    channels: Mapping[str, str] = field(default_factory=dict)

@@ -1,0 +1,66 @@
+"""Checks of single values shared by the readers: account ids, Regions, function ARNs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from notifier.core.domain import Function
+
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+_ARN = re.compile(r"arn:(aws[a-z-]*):lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?")
+
+PACKAGE_TYPES = {"": "Zip", "zip": "Zip", "image": "Image"}
+"""Accepted package types, lower-cased (empty means Zip), to the spelling Lambda uses."""
+
+Collected = dict[str, dict[str, Function]]
+"""What the inventory readers fill: account id -> unqualified function ARN -> function (the
+last one seen wins, in the place of the first)."""
+
+
+def is_account_id(text: str) -> bool:
+    """Exactly twelve ASCII digits (leading zeros are part of the id)."""
+    return len(text) == 12 and text.isascii() and text.isdigit()
+
+
+def is_region(text: str) -> bool:
+    """Looks like a Region name: us-east-1, eu-central-2, us-gov-west-1, ..."""
+    return _REGION.fullmatch(text) is not None
+
+
+def parse_function_arn(arn: str) -> tuple[str, str, str, str] | None:
+    """(unqualified ARN, Region, account id, function name), or None if not a function ARN.
+    A version or alias qualifier (`:$LATEST`, `:prod`, `:7`) is dropped."""
+    match = _ARN.fullmatch(arn)
+    if match is None:
+        return None
+    partition, region, account, name = match.groups()
+    return f"arn:{partition}:lambda:{region}:{account}:function:{name}", region, account, name
+
+
+@dataclass
+class Known:
+    """Values already validated, each mapped to one shared string object (saves memory on
+    large fleets, and validation runs once per distinct value)."""
+
+    accounts: dict[str, str] = field(default_factory=dict)
+    regions: dict[str, str] = field(default_factory=dict)
+    runtimes: dict[str, str] = field(default_factory=lambda: {"": ""})
+
+    def account(self, text: str) -> str | None:
+        """The shared id string, or None when `text` is not an account id."""
+        known = self.accounts.get(text)
+        if known is None and is_account_id(text):
+            known = self.accounts[text] = text
+        return known
+
+    def region(self, text: str) -> str | None:
+        """The shared Region string, or None when `text` does not look like a Region."""
+        known = self.regions.get(text)
+        if known is None and is_region(text):
+            known = self.regions[text] = text
+        return known
+
+    def runtime(self, text: str) -> str | None:
+        """The shared runtime identifier; None for an empty one (any other text is kept)."""
+        return self.runtimes.setdefault(text, text) or None

@@ -1,0 +1,47 @@
+"""Importing accounts and inventory snapshots into the store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from notifier.core.domain import Calendar
+from notifier.core.records import InventorySummary
+from notifier.parsing.accounts import load_accounts
+from notifier.parsing.inventory import load_inventory
+from notifier.resources import bundled
+from notifier.service.ports import Store
+
+
+@dataclass(frozen=True)
+class AccountsSummary:
+    read: int
+    inserted: int
+    updated: int
+
+
+def import_accounts(
+    store: Store, path: Path, check_deliverability: bool = False
+) -> AccountsSummary:
+    """Parse every row first (all problems at once), then write in one transaction."""
+    accounts = load_accounts(path, check_deliverability=check_deliverability)
+    inserted, updated = store.upsert_accounts(accounts)
+    return AccountsSummary(len(accounts), inserted, updated)
+
+
+def import_inventory(store: Store, paths: Sequence[Path], calendar: Calendar) -> InventorySummary:
+    """Each account present replaces its whole function list; a failed import changes nothing."""
+    functions = load_inventory(paths)
+    return store.replace_inventory(functions, set(calendar.runtimes))
+
+
+def sample_paths() -> tuple[Path, Path]:
+    data = bundled("data")
+    return data / "accounts.csv", data / "inventory"
+
+
+def seed_sample(store: Store, calendar: Calendar) -> tuple[AccountsSummary, InventorySummary]:
+    """Load the bundled fictitious sample into an empty store."""
+    accounts, inventory = sample_paths()
+    return import_accounts(store, accounts), import_inventory(store, [inventory], calendar)

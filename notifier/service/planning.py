@@ -1,0 +1,92 @@
+"""Drives the pure planner over the store in bounded batches of accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from notifier.core.domain import Calendar, DatedMilestone, Milestone, Notice
+from notifier.core.planner import (
+    Affected,
+    PairKey,
+    PlanContext,
+    current_milestone,
+    due_milestone,
+    plan,
+)
+from notifier.core.records import PairCount
+from notifier.service.ports import Store
+
+BATCH_ACCOUNTS = 500
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    as_of: date
+    calendar: Calendar
+    schedule: Sequence[Milestone]
+    recipient_kinds: Sequence[str]
+
+    @property
+    def context(self) -> PlanContext:
+        return PlanContext(self.as_of, self.calendar, self.schedule, self.recipient_kinds)
+
+
+def active_runtimes(inputs: PlanInputs) -> list[str]:
+    """Runtimes with at least one milestone reached on the as-of day: the only ones to look at."""
+    return [
+        r.identifier
+        for r in inputs.calendar
+        if current_milestone(r, inputs.schedule, inputs.as_of) is not None
+    ]
+
+
+def due_batches(
+    store: Store, inputs: PlanInputs, account_ids: Collection[str] | None = None
+) -> Iterator[list[Notice]]:
+    """The due notices, a batch of accounts at a time, so memory stays flat at any fleet size."""
+    runtimes = active_runtimes(inputs)
+    if not runtimes:
+        return
+    pairs = store.affected_pairs(runtimes, account_ids)
+    for batch in _account_batches(pairs):
+        notices = _plan_batch(store, inputs, batch)
+        if notices:
+            yield notices
+
+
+def _account_batches(pairs: Iterator[PairCount]) -> Iterator[list[PairCount]]:
+    batch: list[PairCount] = []
+    accounts = 0
+    for _, group in groupby(pairs, key=lambda p: p.account_id):
+        batch.extend(group)
+        accounts += 1
+        if accounts >= BATCH_ACCOUNTS:
+            yield batch
+            batch, accounts = [], 0
+    if batch:
+        yield batch
+
+
+def _plan_batch(store: Store, inputs: PlanInputs, batch: list[PairCount]) -> list[Notice]:
+    """Ask the ledger, keep the pairs with a due milestone, then load only their functions."""
+    ids = sorted({p.account_id for p in batch})
+    sent = store.sent_milestones(ids)
+    due = [p for p in batch if _is_due(inputs, p, sent)]
+    if not due:
+        return []
+    keys: list[PairKey] = [(p.account_id, p.runtime) for p in due]
+    arns = store.function_arns(keys)
+    accounts = store.accounts({p.account_id for p in due})
+    affected = [Affected(accounts[a], r, arns.get((a, r), ())) for a, r in keys if a in accounts]
+    return list(plan(inputs.context, affected, sent))
+
+
+def _is_due(inputs: PlanInputs, pair: PairCount, sent: dict[PairKey, list[DatedMilestone]]) -> bool:
+    runtime = inputs.calendar.get(pair.runtime)
+    if runtime is None:
+        return False
+    already = sent.get((pair.account_id, pair.runtime), [])
+    return due_milestone(runtime, inputs.schedule, inputs.as_of, already) is not None

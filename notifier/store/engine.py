@@ -1,0 +1,129 @@
+"""Engines for SQLite and PostgreSQL, and the packaged Alembic migrations run in-process.
+
+SQLite: WAL, synchronous=NORMAL, a 30 s busy timeout, foreign keys on. SQLAlchemy emits BEGIN
+itself (the sqlite3 driver's legacy mode runs SELECTs outside any transaction); a connection
+given the execution option WRITE_LOCK begins with BEGIN IMMEDIATE, so a write transaction takes
+the write lock up front instead of failing half-way when another writer got there first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, StaticPool, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+from notifier.core.errors import ConfigError, Problem
+
+WRITE_LOCK = "notifier_write_lock"
+BUSY_TIMEOUT_S = 30
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """A read-write engine; for a SQLite file, its folder is created when missing."""
+    parsed = _normalized(url)
+    if not is_sqlite(parsed):
+        return create_engine(parsed)
+    path = sqlite_path(parsed)
+    if path is None:
+        engine = create_engine(
+            parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
+    _configure_sqlite(engine, writable=True)
+    return engine
+
+
+def make_readonly_engine(url: str) -> Engine:
+    """An engine that only reads. A SQLite file is opened with mode=ro: never created, never
+    written; a missing file is a ConfigError. PostgreSQL opens normally (callers only read)."""
+    parsed = _normalized(url)
+    if not is_sqlite(parsed):
+        return create_engine(parsed)
+    path = sqlite_path(parsed)
+    if path is None:
+        return make_engine(url)
+    if not path.is_file():
+        message = "no database here yet; run an import first"
+        raise ConfigError([Problem(source=str(path), message=message)])
+    readonly = URL.create(
+        "sqlite", database=f"file:{quote(str(path))}", query={"mode": "ro", "uri": "true"}
+    )
+    engine = create_engine(readonly, connect_args={"timeout": BUSY_TIMEOUT_S})
+    _configure_sqlite(engine, writable=False)
+    return engine
+
+
+def is_sqlite(url: URL | Engine) -> bool:
+    dialect = url.dialect.name if isinstance(url, Engine) else url.get_backend_name()
+    return dialect == "sqlite"
+
+
+def sqlite_path(url: URL | Engine) -> Path | None:
+    """The database file of a SQLite URL or engine, or None for an in-memory database."""
+    parsed = url.url if isinstance(url, Engine) else url
+    database = parsed.database or ""
+    if parsed.query.get("mode") == "memory" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        database = database.removeprefix("file:").split("?", 1)[0]
+    return Path(database).expanduser().resolve()
+
+
+def _normalized(url: str) -> URL:
+    """`postgresql://` and `postgres://` mean psycopg 3, the driver this project ships."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _configure_sqlite(engine: Engine, *, writable: bool) -> None:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (see on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        if writable and sqlite_path(engine) is not None:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        if not writable:
+            cursor.execute("PRAGMA query_only = ON")
+        cursor.close()
+
+    def on_begin(connection: Connection) -> None:
+        immediate = writable and connection.get_execution_options().get(WRITE_LOCK, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", on_begin)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision; a database already there is left as it is."""
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest revision (False for an empty database)."""
+    with engine.connect() as connection:
+        script = ScriptDirectory.from_config(_alembic_config(connection))
+        current = MigrationContext.configure(connection).get_current_heads()
+        return set(current) == set(script.get_heads())

@@ -1,0 +1,135 @@
+"""The function inventory: its summary, its replacement per account, the in-scope queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from itertools import chain
+from operator import attrgetter
+from typing import Any
+
+from sqlalchemy import Engine, Select, func, select
+
+from notifier.core.domain import Function
+from notifier.core.planner import PairKey
+from notifier.core.records import InventorySummary, PairCount
+from notifier.store import bulk
+from notifier.store.session import FUNCTION, chunks, id_chunks, reading, writing
+
+_STREAM_ROWS = 1000
+
+_ROW = attrgetter(*bulk.COLUMNS)
+_ACCOUNT = attrgetter("account_id")
+_PACKAGE_TYPE = attrgetter("package_type")
+_RUNTIME = attrgetter("runtime")
+
+
+def summarize(
+    functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
+) -> InventorySummary:
+    """Counts by kind; raises ValueError if a function is listed under another account's id.
+    The per-row work is done by C-level iterators: this runs over a million functions."""
+    kinds: Counter[tuple[str, str | None]] = Counter()
+    for account_id, listed in functions.items():
+        if not all(map(account_id.__eq__, map(_ACCOUNT, listed))):
+            raise ValueError(f"a function listed under account {account_id} is another account's")
+        package_types = map(str.lower, map(_PACKAGE_TYPE, listed))
+        kinds.update(zip(package_types, map(_RUNTIME, listed), strict=True))
+    counts = Counter[str]()
+    for (package_type, runtime), n in kinds.items():
+        counts[_kind(package_type, runtime, known_runtimes)] += n
+    return InventorySummary(
+        accounts=len(functions),
+        functions=kinds.total(),
+        in_scope=counts["in_scope"],
+        container_images=counts["image"],
+        no_runtime=counts["no_runtime"],
+        unknown_runtime=counts["unknown"],
+    )
+
+
+def _kind(package_type: str, runtime: str | None, known: Collection[str]) -> str:
+    if package_type == "image":
+        return "image"
+    if not runtime:
+        return "no_runtime"
+    if package_type != "zip":
+        return "other"
+    return "in_scope" if runtime in known else "unknown"
+
+
+def replace_inventory(
+    engine: Engine, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
+) -> InventorySummary:
+    """Delete each listed account's functions and insert the new list, in one transaction."""
+    summary = summarize(functions, known_runtimes)
+    if not functions:
+        return summary
+    rows: Iterator[bulk.FunctionValues] = chain.from_iterable(
+        map(_ROW, listed) for listed in functions.values()
+    )
+    with writing(engine) as session:
+        bulk.replace_functions(session.connection(), functions.keys(), rows)
+    return summary
+
+
+def _zip() -> Any:
+    return func.lower(FUNCTION.c.package_type) == "zip"
+
+
+def _pairs_query(
+    runtimes: Collection[str], accounts: list[str] | None, c_order: bool
+) -> Select[Any]:
+    account, runtime = FUNCTION.c.account_id, FUNCTION.c.runtime
+    query = (
+        select(account, runtime, func.count())
+        .where(_zip(), runtime.in_(sorted(set(runtimes))))
+        .group_by(account, runtime)
+    )
+    if accounts is not None:
+        query = query.where(account.in_(accounts))
+    if c_order:  # order like Python's str sort whatever the database collation
+        return query.order_by(account.collate("C"), runtime.collate("C"))
+    return query.order_by(account, runtime)
+
+
+def affected_pairs(
+    engine: Engine, runtimes: Collection[str], account_ids: Collection[str] | None, buffer: bool
+) -> Iterator[PairCount]:
+    """Streams the in-scope (account, runtime) counts. `buffer` reads each chunk whole before
+    yielding: an in-memory SQLite database has one connection, which must not stay checked out
+    while the caller uses the store."""
+    if not runtimes:
+        return
+    c_order = engine.dialect.name == "postgresql"
+    for accounts in id_chunks(account_ids):
+        rows = _rows(engine, _pairs_query(runtimes, accounts, c_order), buffer)
+        yield from (PairCount(account, runtime, count) for account, runtime, count in rows)
+
+
+def _rows(engine: Engine, query: Select[Any], buffer: bool) -> Iterator[Any]:
+    if buffer:
+        with reading(engine) as session:
+            rows = list(session.connection().execute(query))
+        yield from rows
+        return
+    with reading(engine) as session:
+        connection = session.connection().execution_options(yield_per=_STREAM_ROWS)
+        yield from connection.execute(query)
+
+
+def function_arns(engine: Engine, pairs: Collection[PairKey]) -> dict[PairKey, tuple[str, ...]]:
+    """The in-scope ARNs of each pair (an empty tuple when it has none), sorted."""
+    found: dict[PairKey, list[str]] = {pair: [] for pair in pairs}
+    runtimes = sorted({runtime for _, runtime in found})
+    with reading(engine) as session:
+        connection = session.connection()
+        for accounts in chunks(sorted({account for account, _ in found})):
+            query = select(FUNCTION.c.account_id, FUNCTION.c.runtime, FUNCTION.c.arn).where(
+                _zip(), FUNCTION.c.account_id.in_(accounts), FUNCTION.c.runtime.in_(runtimes)
+            )
+            for account, runtime, arn in connection.execute(query):
+                listed = found.get((account, runtime))
+                if listed is not None:
+                    listed.append(arn)
+    return {pair: tuple(sorted(arns)) for pair, arns in found.items()}

@@ -1,0 +1,128 @@
+"""SqlStore: the Store port on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+
+from notifier.core.domain import Account, DatedMilestone, Function, Notice
+from notifier.core.health import HealthEvent
+from notifier.core.planner import PairKey
+from notifier.core.records import (
+    HistoryRow,
+    InventorySummary,
+    Outcome,
+    PairCount,
+    PendingDelivery,
+    StoredNotice,
+)
+from notifier.store import accounts as accounts_table
+from notifier.store import engine as engines
+from notifier.store import health, inventory, ledger
+from notifier.store.lock import run_lock
+from notifier.store.models import RunRow
+from notifier.store.session import writing
+
+
+class SqlStore:
+    """Accounts, inventory, the notice ledger, deliveries, runs and health events in SQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # An in-memory SQLite database lives on one connection: never hold it across a yield.
+        self._buffer = engines.is_sqlite(engine) and engines.sqlite_path(engine) is None
+
+    @classmethod
+    def open(cls, url: str, upgrade: bool = True) -> SqlStore:
+        """A store on `url`, its schema brought up to date unless `upgrade` is False."""
+        engine = engines.make_engine(url)
+        if upgrade:
+            engines.upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def upsert_accounts(self, accounts: Sequence[Account]) -> tuple[int, int]:
+        """Insert or update accounts by id; returns (inserted, updated). One transaction."""
+        return accounts_table.upsert_accounts(self.engine, accounts)
+
+    def replace_inventory(
+        self, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
+    ) -> InventorySummary:
+        """Replace the whole function list of every account in `functions`, in one transaction."""
+        return inventory.replace_inventory(self.engine, functions, known_runtimes)
+
+    def count_accounts(self) -> int:
+        return accounts_table.count_accounts(self.engine)
+
+    def accounts(self, account_ids: Collection[str]) -> dict[str, Account]:
+        return accounts_table.accounts(self.engine, account_ids)
+
+    def affected_pairs(
+        self, runtimes: Collection[str], account_ids: Collection[str] | None = None
+    ) -> Iterator[PairCount]:
+        """In-scope pairs on the given runtimes, ordered by account id then runtime."""
+        return inventory.affected_pairs(self.engine, runtimes, account_ids, self._buffer)
+
+    def function_arns(self, pairs: Collection[PairKey]) -> dict[PairKey, tuple[str, ...]]:
+        """The in-scope function ARNs of each pair, sorted."""
+        return inventory.function_arns(self.engine, pairs)
+
+    def sent_milestones(
+        self, account_ids: Collection[str] | None = None
+    ) -> dict[PairKey, list[DatedMilestone]]:
+        return ledger.sent_milestones(self.engine, account_ids)
+
+    def start_run(self, as_of: date, started_at: datetime) -> int:
+        with writing(self.engine) as session:
+            run = RunRow(as_of=as_of, started_at=started_at)
+            session.add(run)
+            session.flush()
+            assert run.id is not None
+            return run.id
+
+    def finish_run(self, run_id: int, finished_at: datetime, summary: Mapping[str, int]) -> None:
+        with writing(self.engine) as session:
+            run = session.get(RunRow, run_id)
+            if run is None:
+                raise LookupError(f"no run {run_id} in the store")
+            run.finished_at = finished_at
+            run.summary = json.dumps(dict(summary), sort_keys=True)
+
+    def record_notices(
+        self, run_id: int, notices: Sequence[tuple[Notice, str, str]], channels: Sequence[str]
+    ) -> int:
+        """Record (notice, message_id, subject) rows and a pending delivery per channel; one
+        transaction; a notice whose key is already in the ledger is skipped. Returns how many."""
+        return ledger.record_notices(self.engine, run_id, notices, channels)
+
+    def pending_deliveries(
+        self, channels: Collection[str], after_id: int, limit: int
+    ) -> list[PendingDelivery]:
+        """Deliveries still pending or failed-retryable, by id, for resumable batches."""
+        return ledger.pending_deliveries(self.engine, channels, after_id, limit)
+
+    def stored_notices(self, notice_ids: Collection[int]) -> dict[int, StoredNotice]:
+        return ledger.stored_notices(self.engine, notice_ids)
+
+    def mark(self, outcomes: Sequence[Outcome], at: datetime) -> None:
+        """Record outcomes of attempts (attempts += 1), in one transaction."""
+        ledger.mark(self.engine, outcomes, at)
+
+    def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]:
+        return ledger.history(self.engine, account_ids)
+
+    def upsert_health_events(self, events: Sequence[HealthEvent]) -> None:
+        health.upsert_health_events(self.engine, events)
+
+    def health_events(self, account_ids: Collection[str] | None = None) -> list[HealthEvent]:
+        return health.health_events(self.engine, account_ids)
+
+    def run_lock(self, wait: bool) -> AbstractContextManager[None]:
+        """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""
+        return run_lock(self.engine, wait=wait)

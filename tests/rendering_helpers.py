@@ -1,0 +1,118 @@
+"""Sample notices for the rendering and outbox tests, built from the real calendar's rows."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+from notifier.core.domain import (
+    Account,
+    Calendar,
+    DatedMilestone,
+    Notice,
+    Phase,
+    Runtime,
+    function_arn,
+)
+
+CALENDAR_CSV = Path(__file__).resolve().parent.parent / "data" / "calendar.csv"
+ACCOUNT = Account("123456789012", "Acme Payments", "root@acme.example", "ops@acme.example")
+
+
+def _day(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@cache
+def calendar() -> Calendar:
+    """data/calendar.csv read with the csv module (the parsing layer is not under test here)."""
+    with CALENDAR_CSV.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    runtimes = {
+        row["identifier"]: Runtime(
+            identifier=row["identifier"],
+            name=row["name"],
+            family=row["family"],
+            os=row["os"],
+            deprecation=_day(row["deprecation_date"]),
+            block_create=_day(row["block_create_date"]),
+            block_update=_day(row["block_update_date"]),
+            note=row["note"],
+        )
+        for row in rows
+    }
+    return Calendar(runtimes)
+
+
+def runtime(identifier: str) -> Runtime:
+    found = calendar().get(identifier)
+    assert found is not None, identifier
+    return found
+
+
+def functions(count: int, regions: tuple[str, ...] = ("us-east-1", "eu-west-1")) -> tuple[str, ...]:
+    """`count` function ARNs spread over `regions` in turn, sorted like the planner sorts them."""
+    return tuple(
+        sorted(
+            function_arn(regions[i % len(regions)], ACCOUNT.account_id, f"orders-{i:03d}")
+            for i in range(count)
+        )
+    )
+
+
+def notice(
+    runtime_id: str = "python3.10",
+    phase: Phase = Phase.DEPRECATION,
+    days_before: int = 30,
+    *,
+    as_of: date | None = None,
+    account: Account = ACCOUNT,
+    count: int = 20,
+) -> Notice:
+    """The notice the planner would send at `days_before` the phase (as_of defaults to then)."""
+    rt = runtime(runtime_id)
+    when = rt.phase_date(phase)
+    assert when is not None, f"{runtime_id} has no {phase.value} date"
+    sent = when - timedelta(days=days_before)
+    as_of = as_of or sent
+    return Notice(
+        account=account,
+        runtime=rt,
+        successor=calendar().successor(rt, as_of),
+        milestone=DatedMilestone(phase, days_before, sent),
+        functions=functions(count),
+        recipients=account.recipients(("primary", "operations")),
+        as_of=as_of,
+    )
+
+
+def with_account_name(base: Notice, name: str) -> Notice:
+    return replace(base, account=replace(base.account, name=name))
+
+
+# A notice for every situation, on python3.10 (2026-10-31 / 2027-02-01 / 2027-03-03).
+SITUATIONS = {
+    "deprecation_ahead": (Phase.DEPRECATION, 30),
+    "deprecated": (Phase.DEPRECATION, 0),
+    "create_blocked_soon": (Phase.BLOCK_CREATE, 7),
+    "create_blocked": (Phase.BLOCK_CREATE, 0),
+    "update_blocked_soon": (Phase.BLOCK_UPDATE, 30),
+    "update_blocked": (Phase.BLOCK_UPDATE, 0),
+}
+
+# Text lines may pass 78 columns only when they hold one thing that cannot be broken: a URL, an
+# ARN or an AWS CLI command (so it can be copied whole).
+TEXT_WIDTH = 78
+_UNBREAKABLE = re.compile(r"^\s*(https?://\S+|arn:\S+|aws lambda .+)$")
+
+
+def overlong_lines(text: str) -> list[str]:
+    return [
+        line
+        for line in text.splitlines()
+        if len(line) > TEXT_WIDTH and not _UNBREAKABLE.match(line)
+    ]

@@ -1,0 +1,64 @@
+"""Accounts and runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from store_builders import AS_OF, NOW, account
+
+from notifier.core.domain import Account
+from notifier.store.repository import SqlStore
+
+
+def test_upserting_accounts_counts_inserted_and_updated(store: SqlStore) -> None:
+    assert store.upsert_accounts([account("111111111111"), account("222222222222")]) == (2, 0)
+
+    renamed = account("111111111111", "Renamed", operations_email="ops@example.com")
+    assert store.upsert_accounts([renamed, account("333333333333")]) == (1, 1)
+
+    assert store.count_accounts() == 3
+    assert store.accounts(["111111111111", "999999999999"]) == {"111111111111": renamed}
+
+
+def test_accounts_keep_every_contact(store: SqlStore) -> None:
+    full = Account(
+        "444444444444", "Full", "root@x.example", "ops@x.example", "sec@x.example", "bill@x.example"
+    )
+    store.upsert_accounts([full])
+
+    assert store.accounts({"444444444444"}) == {"444444444444": full}
+
+
+def test_accounts_are_looked_up_in_chunks(store: SqlStore) -> None:
+    many = [account(f"{n:012d}") for n in range(1, 1301)]
+
+    assert store.upsert_accounts(many) == (1300, 0)
+    assert len(store.accounts([a.account_id for a in many])) == 1300
+
+
+def test_a_run_is_started_and_finished_with_its_summary(store: SqlStore) -> None:
+    run_id = store.start_run(AS_OF, NOW)
+    store.finish_run(run_id, datetime(2026, 3, 1, 9, 31, tzinfo=UTC), {"notices": 3, "sent": 2})
+
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT as_of, summary FROM run WHERE id = :id"), {"id": run_id}
+        ).one()
+    assert json.loads(row.summary) == {"notices": 3, "sent": 2}
+    assert str(row.as_of).startswith("2026-03-01")
+
+
+def test_a_failing_account_import_changes_nothing_and_the_next_one_works(store: SqlStore) -> None:
+    store.upsert_accounts([account("111111111111")])
+    broken = Account("222222222222", "Broken", None)  # type: ignore[arg-type]
+
+    with pytest.raises(Exception, match=r"(?i)null"):
+        store.upsert_accounts([account("111111111111", "Renamed"), broken])
+
+    assert store.accounts(["111111111111", "222222222222"]) == {
+        "111111111111": account("111111111111")
+    }
+    assert store.upsert_accounts([account("333333333333")]) == (1, 0)

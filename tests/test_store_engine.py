@@ -1,0 +1,109 @@
+"""Engines and migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy.exc
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, inspect
+from sqlmodel import SQLModel
+
+from notifier.core.errors import ConfigError
+from notifier.store.engine import is_current, make_engine, make_readonly_engine, upgrade
+from notifier.store.repository import SqlStore
+
+TABLES = {
+    "account", "function", "run", "notice", "delivery", "health_event", "affected_entity",
+    "suppression", "alembic_version",
+}  # fmt: skip
+
+
+def test_migrations_create_the_schema_on_an_empty_database_and_upgrade_is_idempotent(
+    db_url: str,
+) -> None:
+    engine = make_engine(db_url)
+    assert not is_current(engine)
+
+    upgrade(engine)
+    upgrade(engine)
+
+    assert is_current(engine)
+    assert set(inspect(engine).get_table_names()) == TABLES
+    engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models_tables(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
+
+
+def test_a_sqlite_database_gets_its_folder_and_runs_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "deeper" / "still" / "notifier.db"
+    engine = make_engine(f"sqlite:///{path}")
+
+    with engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+
+    assert path.is_file()
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 1,
+        "foreign_keys": 1,
+        "busy_timeout": 30000,
+    }
+    engine.dispose()
+
+
+def test_a_read_only_open_never_creates_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "notifier.db"
+
+    with pytest.raises(ConfigError, match="run an import first"):
+        make_readonly_engine(f"sqlite:///{path}")
+
+    assert not path.parent.exists()
+
+
+def test_a_read_only_open_reads_but_never_writes_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "notifier.db"
+    SqlStore.open(f"sqlite:///{path}").close()
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    readonly = SqlStore(make_readonly_engine(f"sqlite:///{path}"))
+
+    assert readonly.count_accounts() == 0
+    assert is_current(readonly.engine)
+    with pytest.raises(sqlalchemy.exc.OperationalError, match="readonly"):
+        readonly.start_run(date(2026, 1, 1), datetime.now(UTC))
+    readonly.close()
+
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_the_pending_deliveries_query_uses_the_partial_index_on_sqlite(tmp_path: Path) -> None:
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'notifier.db'}")
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM delivery" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    store.pending_deliveries(["email"], 0, 10)
+    [(statement, parameters)] = seen
+    with store.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    store.close()
+
+    assert "ix_delivery_open" in " ".join(str(row[-1]) for row in plan)
