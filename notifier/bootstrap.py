@@ -110,9 +110,9 @@ def _database_exists(url: str) -> bool:
 
 
 def event_channels(settings: Settings, st: Store) -> list[EventChannel]:
-    if not settings.health_enabled:
+    if not settings.health.enabled:
         return []
-    return [StoreHealthChannel(st, settings.health_json_dir)]
+    return [StoreHealthChannel(st, settings.health.json_dir)]
 
 
 def runner(

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from notifier.config.delivery import DELIVERY_ENV, DELIVERY_KEYS, DeliverySettings, read_delivery
+from notifier.config.health import HEALTH_ENV, HEALTH_KEYS, HealthSettings, read_health
+from notifier.config.reader import Reader
 from notifier.core.domain import CONTACT_TYPES, DEFAULT_SCHEDULE, Milestone, Phase
 from notifier.core.errors import ConfigError, Problem
 from notifier.resources import bundled
@@ -28,7 +31,8 @@ ENV_KEYS: Mapping[str, str] = {
     "NOTIFIER_EMAIL_CHANNEL": "email.channel",
     "NOTIFIER_EMAIL_SENDER": "email.sender",
     "NOTIFIER_OUTBOX_DIR": "email.outbox_dir",
-    "NOTIFIER_HEALTH_JSON_DIR": "health.json_dir",
+    **HEALTH_ENV,
+    **DELIVERY_ENV,
 }
 
 
@@ -46,8 +50,8 @@ class Settings:
     message_id_domain: str = "notifier.invalid"
     outbox_dir: Path = Path("outbox")
     max_functions: int = 50
-    health_enabled: bool = True
-    health_json_dir: Path | None = None
+    health: HealthSettings = field(default_factory=HealthSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     source: str = "defaults"
     raw: Mapping[str, Any] = field(default_factory=dict)
 
@@ -107,63 +111,13 @@ KNOWN_KEYS = (
     "email.message_id_domain",
     "email.outbox_dir",
     "email.max_functions",
-    "health.enabled",
-    "health.json_dir",
+    *HEALTH_KEYS,
+    *DELIVERY_KEYS,
 )
 
 
-class _Reader:
-    """Pulls typed values out of the flat mapping, collecting problems instead of stopping."""
-
-    def __init__(self, flat: Mapping[str, Any], source: str) -> None:
-        self.flat, self.source, self.problems = flat, source, list[Problem]()
-
-    def bad(self, key: str, expected: str) -> None:
-        got = self.flat.get(key)
-        self.problems.append(Problem(self.source, f"expected {expected}, got {got!r}", field=key))
-
-    def text(self, key: str, default: str) -> str:
-        value = self.flat.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            self.bad(key, "a non-empty string")
-            return default
-        return value
-
-    def path(self, key: str, default: Path | None) -> Path | None:
-        value = self.flat.get(key)
-        if value is None or value == "":
-            return default
-        if not isinstance(value, str):
-            self.bad(key, "a path")
-            return default
-        return Path(value).expanduser()
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.flat.get(key, default)
-        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
-            return value.lower() in ("1", "true", "yes")
-        if not isinstance(value, bool):
-            self.bad(key, "true or false")
-            return default
-        return value
-
-    def number(self, key: str, default: int, low: int) -> int:
-        value = self.flat.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.bad(key, f"a whole number >= {low}")
-            return default
-        return value
-
-    def choice(self, key: str, default: str, options: tuple[str, ...]) -> str:
-        value = self.flat.get(key, default)
-        if value not in options:
-            self.bad(key, "one of " + ", ".join(options))
-            return default
-        return str(value)
-
-
 def _build(flat: dict[str, Any], source: str) -> Settings:
-    r = _Reader(flat, source)
+    r = Reader(flat, source)
     for key in flat:
         if key not in KNOWN_KEYS:
             r.problems.append(Problem(source, "unknown key", field=key))
@@ -181,8 +135,8 @@ def _build(flat: dict[str, Any], source: str) -> Settings:
         message_id_domain=r.text("email.message_id_domain", base.message_id_domain),
         outbox_dir=r.path("email.outbox_dir", base.outbox_dir) or base.outbox_dir,
         max_functions=r.number("email.max_functions", 50, 1),
-        health_enabled=r.flag("health.enabled", True),
-        health_json_dir=r.path("health.json_dir", None),
+        health=read_health(r),
+        delivery=read_delivery(r),
         source=source,
         raw=flat,
     )
@@ -191,7 +145,7 @@ def _build(flat: dict[str, Any], source: str) -> Settings:
     return settings
 
 
-def _zone(r: _Reader) -> str:
+def _zone(r: Reader) -> str:
     name = r.text("timezone", "UTC")
     try:
         ZoneInfo(name)
@@ -201,7 +155,7 @@ def _zone(r: _Reader) -> str:
     return name
 
 
-def _contacts(r: _Reader) -> tuple[str, ...]:
+def _contacts(r: Reader) -> tuple[str, ...]:
     value = r.flat.get("recipients.contacts", ["primary", "operations"])
     if not isinstance(value, list) or not value or any(v not in CONTACT_TYPES for v in value):
         r.bad("recipients.contacts", "a non-empty list drawn from " + ", ".join(CONTACT_TYPES))
@@ -209,7 +163,7 @@ def _contacts(r: _Reader) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _schedule(r: _Reader) -> tuple[Milestone, ...]:
+def _schedule(r: Reader) -> tuple[Milestone, ...]:
     table = r.flat.get("milestones")
     if table is None:
         return DEFAULT_SCHEDULE
