@@ -27,9 +27,10 @@ from fleet import generate
 
 from notifier import bootstrap
 from notifier.config import Settings
+from notifier.core.domain import Notice
 from notifier.service import imports
 from notifier.service.queries import dry_run
-from notifier.service.run import Runner, RunSummary
+from notifier.service.run import RunSummary
 
 
 class _Silent:
@@ -41,37 +42,47 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(label: str, steps: list[dict[str, Any]], work: Callable[[], Any], items: int = 0) -> Any:
+def timed(
+    label: str,
+    steps: list[dict[str, Any]],
+    work: Callable[[], Any],
+    count: Callable[[Any], int] | None = None,
+) -> Any:
+    """Run one step, recording its seconds, items, rate and the peak memory so far."""
     started = time.perf_counter()
     result = work()
     seconds = time.perf_counter() - started
-    count = items or (result if isinstance(result, int) else 0)
+    items = count(result) if count else (result if isinstance(result, int) else 0)
+    rate = round(items / seconds, 1) if seconds and items else None
     steps.append(
         {
             "step": label,
             "seconds": round(seconds, 3),
-            "items": count,
-            "rate_per_s": round(count / seconds, 1) if seconds and count else None,
+            "items": items,
+            "rate_per_s": rate,
             "peak_rss_mib": round(peak_mib(), 1),
         }
     )
     return result
 
 
-def floor_rate(settings: Settings, store: Any, as_of: date, sample: int) -> tuple[float, int]:
-    """Render and build emails for the first `sample` notices a run would send, nothing else."""
-    cal = bootstrap.calendar(settings)
+def floor_rate(settings: Settings, notices: list[Notice]) -> float:
+    """Render and build the emails of notices a run sends, with nothing else: no store, no I/O."""
     composer = bootstrap.composer(settings)
-    inputs = bootstrap.plan_inputs(settings, cal, as_of)
-    notices = []
-    for prepared in dry_run(store, inputs, composer):
-        notices.append(prepared.notice)
-        if len(notices) >= sample:
-            break
     started = time.perf_counter()
     for notice in notices:
         composer.email(composer.prepare(notice))
-    return len(notices) / (time.perf_counter() - started), len(notices)
+    return len(notices) / (time.perf_counter() - started) if notices else 0.0
+
+
+def dry_run_all(store: Any, inputs: Any, composer: Any, keep: list[Notice], sample: int) -> int:
+    """Count what a dry run of every account yields; keep the first notices for the floor."""
+    count = 0
+    for prepared in dry_run(store, inputs, composer):
+        count += 1
+        if len(keep) < sample:
+            keep.append(prepared.notice)
+    return count
 
 
 def main() -> None:
@@ -91,30 +102,28 @@ def main() -> None:
             lambda: imports.import_inventory(store, [inventory_csv], cal).functions,
         )
         inputs = bootstrap.plan_inputs(settings, cal, as_of)
-        composer = bootstrap.composer(settings)
+        composer = bootstrap.composer(settings, parallel=True)
+        kept: list[Notice] = []
         timed(
-            "dry run, all accounts", steps, lambda: sum(1 for _ in dry_run(store, inputs, composer))
+            "dry run, all accounts",
+            steps,
+            lambda: dry_run_all(store, inputs, composer, kept, args.floor_sample),
         )
-        runner = bootstrap.runner(settings, store, cal, as_of, _Silent())
-        first: RunSummary = timed("full run", steps, lambda: _run(runner))
-        timed("second run, same day", steps, lambda: _run(runner).notices)
-        one = _one_account(store)
+        one = kept[0].account.account_id if kept else "000000000000"
         timed(
             "dry run, one account",
             steps,
             lambda: sum(1 for _ in dry_run(store, inputs, composer, [one])),
         )
-        rate, sampled = floor_rate(settings, store, as_of, args.floor_sample)
-    report(args, steps, first, rate, sampled, url)
+        with bootstrap.runner(settings, store, cal, as_of, _Silent()) as runner:
+            first: RunSummary = timed("full run", steps, runner.run, count=_sent)
+            timed("second run, same day", steps, runner.run, count=_sent)
+        rate = floor_rate(settings, kept)
+    report(args, steps, first, rate, len(kept), url)
 
 
-def _run(runner: Runner) -> RunSummary:
-    return runner.run()
-
-
-def _one_account(store: Any) -> str:
-    pair = next(iter(store.affected_pairs(["python3.9", "nodejs18.x", "python3.10"])))
-    return str(pair.account_id)
+def _sent(summary: RunSummary) -> int:
+    return summary.notices
 
 
 def report(
@@ -138,6 +147,9 @@ def report(
         else None,
         "one_account_dry_run_s": by["dry run, one account"]["seconds"],
         "peak_rss_mib": round(peak_mib(), 1),
+        "peak_rss_worker_mib": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
     }
     print(f"{'step':<24} {'seconds':>9} {'items':>9} {'per s':>10} {'peak MiB':>9}")
     for s in steps:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,18 +13,23 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from notifier.channels.base import EmailChannel, EventChannel
+from notifier.channels.eventbridge import EventBridgeChannel, make_client
 from notifier.channels.outbox import OutboxChannel
+from notifier.channels.ses import SesChannel
+from notifier.channels.smtp import SmtpChannel
 from notifier.config import Settings
 from notifier.core.domain import Calendar
 from notifier.core.errors import ConfigError, Problem
 from notifier.parsing.calendar import load_calendar
 from notifier.rendering.notice import NoticeRenderer
 from notifier.service.compose import Composer
-from notifier.service.health import StoreHealthChannel
+from notifier.service.health import HealthPolicy, PublishingChannel, StoreHealthChannel
 from notifier.service.imports import seed_sample
 from notifier.service.planning import PlanInputs
+from notifier.service.pool import PreparePool
 from notifier.service.ports import Store
 from notifier.service.run import Progress, Runner
+from notifier.service.sending import EmailSender, RetryPolicy
 from notifier.store.engine import is_current, make_engine, make_readonly_engine, upgrade
 from notifier.store.repository import SqlStore
 
@@ -46,17 +53,47 @@ def plan_inputs(settings: Settings, cal: Calendar, as_of: date) -> PlanInputs:
     return PlanInputs(as_of, cal, settings.schedule, settings.recipients)
 
 
-def composer(settings: Settings, clock: Clock = utc_now) -> Composer:
+def composer(settings: Settings, clock: Clock = utc_now, parallel: bool = False) -> Composer:
+    """Renders and builds messages; with `parallel`, large batches go to worker processes."""
     renderer = NoticeRenderer(settings.templates_dir, max_functions=settings.max_functions)
-    return Composer(renderer, settings.sender, settings.message_id_domain, settings.zone, clock)
+    workers = settings.workers if settings.workers else (os.cpu_count() or 1)
+    pool = None
+    if parallel and workers > 1:
+        pool = PreparePool(functools.partial(composer, settings, clock), workers)
+    return Composer(
+        renderer, settings.sender, settings.message_id_domain, settings.zone, clock, pool
+    )
+
+
+@contextmanager
+def preparing(settings: Settings, clock: Clock = utc_now) -> Iterator[Composer]:
+    """A parallel composer whose worker processes stop when the block ends."""
+    made = composer(settings, clock, parallel=True)
+    try:
+        yield made
+    finally:
+        if isinstance(made.pool, PreparePool):
+            made.pool.close()
 
 
 def email_channel(settings: Settings) -> EmailChannel:
+    if settings.email_channel == "smtp":
+        return SmtpChannel(settings.delivery.smtp)
+    if settings.email_channel == "ses":
+        return SesChannel(settings.delivery.ses)
     if settings.email_channel == "outbox":
         return OutboxChannel(settings.outbox_dir)
     raise ConfigError(
         [Problem(settings.source, "this channel is not available yet", field="email.channel")]
     )
+
+
+def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> EmailSender:
+    """The channel behind in-run retries, with parallel connections for SMTP."""
+    r = settings.delivery.retry
+    parallel = settings.delivery.smtp.connections if settings.email_channel == "smtp" else 1
+    policy = RetryPolicy(r.max_attempts, r.backoff_base, r.backoff_max)
+    return EmailSender(channel, build.email, policy, parallel)
 
 
 @contextmanager
@@ -110,11 +147,21 @@ def _database_exists(url: str) -> bool:
 
 
 def event_channels(settings: Settings, st: Store) -> list[EventChannel]:
-    if not settings.health.enabled:
+    """The store's health channel first (publishers post what it stored), then EventBridge."""
+    health = settings.health
+    if not health.enabled:
         return []
-    return [StoreHealthChannel(st, settings.health.json_dir)]
+    policy = HealthPolicy(settings.zone, health.end_time, health.event_type_code)
+    channels: list[EventChannel] = [StoreHealthChannel(st, health.json_dir, policy)]
+    bridge = health.eventbridge
+    if bridge.enabled:
+        client = make_client(bridge.region, bridge.endpoint_url)
+        poster = EventBridgeChannel(client, bridge.source, bridge.event_bus_name)
+        channels.append(PublishingChannel(st, poster, policy))
+    return channels
 
 
+@contextmanager
 def runner(
     settings: Settings,
     st: Store,
@@ -122,16 +169,20 @@ def runner(
     as_of: date,
     progress: Progress,
     clock: Clock = utc_now,
-) -> Runner:
-    return Runner(
-        store=st,
-        calendar=cal,
-        inputs=plan_inputs(settings, cal, as_of),
-        composer=composer(settings, clock),
-        email=email_channel(settings),
-        events=event_channels(settings, st),
-        progress=progress,
-    )
+) -> Iterator[Runner]:
+    """A Runner wired to the configured channels; its worker processes stop with the block."""
+    with preparing(settings, clock) as built:
+        email = email_channel(settings)
+        yield Runner(
+            store=st,
+            calendar=cal,
+            inputs=plan_inputs(settings, cal, as_of),
+            composer=built,
+            email=email,
+            events=event_channels(settings, st),
+            progress=progress,
+            sender=email_sender(settings, email, built),
+        )
 
 
 def prepare_for_run(settings: Settings, st: Store, cal: Calendar) -> str | None:

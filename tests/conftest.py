@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from notifier.store.engine import make_engine
 from notifier.store.repository import SqlStore
 
+pytest_plugins = ["tests.peers"]  # the SMTP and SES peers of the delivery tests
 POSTGRES_ENV = "NOTIFIER_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 from notifier.core.domain import (
@@ -116,3 +117,38 @@ def overlong_lines(text: str) -> list[str]:
         for line in text.splitlines()
         if len(line) > TEXT_WIDTH and not _UNBREAKABLE.match(line)
     ]
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._skip += tag in ("style", "title")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("style", "title") and self._skip > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.text.append(data)
+
+
+def parse_html(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def visible_text(html: str) -> str:
+    """What a mail client shows (no style sheet, no title), whitespace collapsed."""
+    return " ".join("".join(parse_html(html).text).split())
+
+
+def elements(html: str) -> list[str]:
+    """The tag names, in order."""
+    return [tag for tag, _ in parse_html(html).tags]

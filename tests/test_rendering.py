@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import date
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -16,41 +13,13 @@ from notifier.rendering.notice import VARIANTS, NoticeRenderer
 from notifier.rendering.types import RenderedNotice
 from tests.rendering_helpers import (
     SITUATIONS,
+    elements,
     notice,
     overlong_lines,
+    visible_text,
     with_account_name,
 )
 
-
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def _page(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    return page
-
-
-def visible_text(html: str) -> str:
-    """What a mail client shows, whitespace collapsed (style contents included, harmlessly)."""
-    return " ".join("".join(_page(html).text).split())
-
-
-def elements(html: str) -> list[str]:
-    return _page(html).tags
-
-
-GOLDEN = Path(__file__).resolve().parent / "golden"
 LIST_COMMAND = (
     "aws lambda list-functions --region {region} --output text "
     "--query \"Functions[?Runtime=='{id}'].FunctionArn\""
@@ -165,9 +134,11 @@ def test_a_date_reached_today_is_marked_today(renderer: NoticeRenderer) -> None:
 
 def test_an_unannounced_date_is_said_to_be_unannounced(renderer: NoticeRenderer) -> None:
     out = renderer.render(notice("java17.al2023", Phase.DEPRECATION, 180))
-    for body in (out.text, out.html):
-        flat = " ".join(body.split())
-        assert "Date not announced yet: requests to create a new function on java17.al2023" in flat
+    text = " ".join(out.text.split())
+    assert "Date not announced yet: requests to create a new function on java17.al2023" in text
+    html = visible_text(out.html)
+    assert "Not announced yet Requests to create a new function on java17.al2023" in html
+    assert "We will write again once AWS sets a date." in html
 
 
 def test_the_action_names_the_successor_and_the_date_to_move_by(renderer: NoticeRenderer) -> None:
@@ -212,10 +183,10 @@ def test_a_long_function_list_is_cut_at_max_functions_and_says_how_many_more() -
     assert "12 functions in 2 Regions use python3.10. The first 5 are listed below" in " ".join(
         out.text.split()
     )
-    assert "... and 1 more in eu-west-1" in out.text
-    assert "... and 6 more in us-east-1" in out.text
+    assert "... and 4 more in eu-west-1" in out.text
+    assert "... and 3 more in us-east-1" in out.text
     assert out.html.count(":function:orders-") == 5
-    assert "... and 6 more" in out.html
+    assert "... and 3 more in us-east-1" in visible_text(out.html)
 
 
 @pytest.mark.parametrize("name", list(SITUATIONS))
@@ -303,20 +274,3 @@ def test_wrap_refills_paragraphs_and_keeps_long_words_whole() -> None:
         len(line) <= 78 for line in lines if url not in line
     )
     assert f"    {url}" in lines and lines[-2:] == ["", "    second paragraph"]
-
-
-@pytest.mark.parametrize("name", list(SITUATIONS))
-def test_the_text_and_health_description_match_the_golden_files(
-    renderer: NoticeRenderer, name: str
-) -> None:
-    """Review wording changes in tests/golden; NOTIFIER_UPDATE_GOLDEN=1 rewrites them."""
-    out = render_situation(renderer, name, count=5)
-    actual = (
-        f"Subject: {out.subject}\n\n{out.text}\n"
-        f"===== Health event description =====\n{out.health_description}\n"
-    )
-    path = GOLDEN / f"{name}.txt"
-    if os.environ.get("NOTIFIER_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8")

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import csv
 import email
+import io
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import default
 
 import pytest
 
 from notifier.core.domain import Notice
+from notifier.rendering import mime
+from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.mime import build_message
 from notifier.rendering.notice import NoticeRenderer
 from notifier.rendering.types import RenderedNotice
-from tests.rendering_helpers import notice, overlong_lines, with_account_name
+from tests.rendering_helpers import SITUATIONS, notice, overlong_lines, with_account_name
 
 SENT_AT = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
 SENDER = "Runtime notices <notices@example.com>"
@@ -110,3 +117,85 @@ def test_the_same_notice_builds_the_same_bytes(renderer: NoticeRenderer) -> None
     sample = notice()
     rendered = renderer.render(sample)
     assert build(sample, rendered) == build(sample, rendered)
+
+
+def test_a_cut_list_makes_the_message_mixed_with_the_csv_after_the_alternatives() -> None:
+    sample = notice(count=120)
+    rendered = NoticeRenderer(max_functions=50).render(sample)
+    message = parse(build(sample, rendered))
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attached = list(message.iter_parts())
+    assert alternative.get_content_type() == "multipart/alternative"
+    text, html = list(alternative.iter_parts())
+    assert (text.get_content_type(), text.get_content_charset()) == ("text/plain", "utf-8")
+    assert (html.get_content_type(), html.get_content_charset()) == ("text/html", "utf-8")
+    assert text.get_content() == rendered.text and html.get_content() == rendered.html
+    assert attached.get_content_type() == "text/csv"
+    assert attached.get_content_charset() == "utf-8"
+    assert attached.get_content_disposition() == "attachment"
+    assert attached.get_filename() == "functions-123456789012-python3.10.csv"
+    rows = list(csv.reader(io.StringIO(attached.get_content())))
+    assert len(rows) == 121 and [r[2] for r in rows[1:]] == list(sample.functions)
+    assert message.get_body(("plain",)) is not None  # a mail client finds the text
+    assert overlong_lines(text.get_content()) == []
+
+
+def test_every_sample_situation_parses_into_text_and_html_parts(renderer: NoticeRenderer) -> None:
+    for phase, days in SITUATIONS.values():
+        for count in (1, 5, 60):
+            sample = notice(phase=phase, days_before=days, count=count)
+            message = parse(build(sample, renderer.render(sample)))
+            leaves = [p for p in message.walk() if not p.is_multipart()]
+            types = [(p.get_content_type(), p.get_content_charset()) for p in leaves]
+            expected = [("text/plain", "utf-8"), ("text/html", "utf-8")]
+            assert types == expected + ([("text/csv", "utf-8")] if count > 50 else [])
+            assert all(
+                len(line) <= 78 for line in build(sample, renderer.render(sample)).split(b"\n")
+            )
+
+
+def compat32_reference(sample: Notice, rendered: RenderedNotice, message_id: str) -> bytes:
+    """The same message built the plain way, with the compat32 classes and their generator."""
+
+    def part(body: bytes, subtype: str, **params: str) -> MIMENonMultipart:
+        found = MIMENonMultipart("text", subtype, charset="utf-8", **params)
+        del found["MIME-Version"]
+        found["Content-Transfer-Encoding"] = "base64"
+        found.set_payload(base64.encodebytes(body).decode("ascii"))
+        return found
+
+    top = MIMEMultipart("alternative", boundary=mime._boundary(message_id, "alt"))
+    top.attach(part(rendered.text.encode(), "plain"))
+    top.attach(part(rendered.html.encode(), "html"))
+    filename = list_filename_of(rendered)
+    if filename:
+        del top["MIME-Version"]
+        alternative, top = top, MIMEMultipart("mixed", boundary=mime._boundary(message_id, "mixed"))
+        top.attach(alternative)
+        attached = part(function_list_csv(sample), "csv", header="present")
+        attached.add_header("Content-Disposition", "attachment", filename=filename)
+        top.attach(attached)
+    top["From"] = mime._address(SENDER)
+    top["To"] = ", ".join(mime._address(r) for r in sample.recipients)
+    top["Subject"] = mime._encoded(rendered.subject)  # type: ignore[assignment]
+    top["Date"] = "Thu, 01 Oct 2026 09:30:00 +0000"
+    top["Message-ID"] = message_id
+    top["X-Notifier-Notice"] = (
+        f"123456789012/{sample.runtime.identifier}/{sample.milestone.milestone}"
+    )
+    return top.as_bytes()
+
+
+@pytest.mark.parametrize("count", [3, 51, 400])
+@pytest.mark.parametrize("name", ["Acme", "Zürich Ünits – Prod"])
+def test_the_bytes_are_those_the_compat32_classes_build(
+    renderer: NoticeRenderer, count: int, name: str
+) -> None:
+    sample = with_account_name(notice(count=count), name)
+    rendered = renderer.render(sample)
+    if name != "Acme":
+        rendered = replace(
+            rendered, subject=rendered.subject + " – Läuft ab, mit einer langen Zeile"
+        )
+    message_id = sample.key.message_id("notifier.example")
+    assert build(sample, rendered) == compat32_reference(sample, rendered, message_id)

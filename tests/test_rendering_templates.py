@@ -50,7 +50,7 @@ def test_a_user_layout_restyles_every_situation(tmp_path: Path) -> None:
 def test_user_templates_run_sandboxed(tmp_path: Path) -> None:
     write(tmp_path, "deprecated/subject.txt", "x {{ account.__class__.__mro__ }}")
     renderer = NoticeRenderer(templates_dir=tmp_path)
-    with pytest.raises(InputError, match=r"deprecated/subject\.txt: template failed"):
+    with pytest.raises(InputError, match=r"deprecated/subject\.txt:1: template failed: access to"):
         renderer.render(notice(phase=Phase.DEPRECATION, days_before=0))
 
 

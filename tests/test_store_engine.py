@@ -19,7 +19,7 @@ from notifier.store.repository import SqlStore
 
 TABLES = {
     "account", "function", "run", "notice", "delivery", "health_event", "affected_entity",
-    "suppression", "alembic_version",
+    "suppression", "alembic_version", "health_publication",
 }  # fmt: skip
 
 

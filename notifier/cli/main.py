@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from notifier.cli import data, notices, store
+from notifier.cli import data, health, notices, preview, store, suppress
 from notifier.cli.common import Globals
 from notifier.core.errors import NotifierError
 
@@ -26,7 +26,11 @@ app.add_typer(data.calendar_app, name="calendar")
 app.add_typer(data.accounts_app, name="accounts")
 app.add_typer(data.inventory_app, name="inventory")
 app.add_typer(store.db_app, name="db")
+app.add_typer(health.health_app, name="health")
+app.add_typer(suppress.suppress_app, name="suppress")
 notices.register(app)
+app.add_typer(preview.templates_app, name="templates")
+preview.register(app)
 
 
 @app.callback()

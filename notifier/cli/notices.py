@@ -25,7 +25,7 @@ from notifier.service.compose import Prepared
 from notifier.service.queries import dry_run as plan_dry_run
 from notifier.service.queries import history as load_history
 from notifier.service.queries import history_json, notice_json
-from notifier.service.run import RunSummary
+from notifier.service.run import ChannelStats, RunSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -55,8 +55,11 @@ def run(
     with bootstrap.store(settings) as st:
         if note := bootstrap.prepare_for_run(settings, st, cal):
             say(g, note)
-        with progress_bar(g, f"notices for {day}") as bar:
-            summary = bootstrap.runner(settings, st, cal, day, bar).run(wait=wait)
+        with (
+            progress_bar(g, f"notices for {day}") as bar,
+            bootstrap.runner(settings, st, cal, day, bar) as runner,
+        ):
+            summary = runner.run(wait=wait)
     print_json(summary.as_dict()) if as_json else _print_summary(summary, settings.outbox_dir)
     if summary.failed:
         raise typer.Exit(1)
@@ -67,12 +70,29 @@ def _print_summary(summary: RunSummary, outbox: object) -> None:
         f"run for {summary.as_of}: {summary.notices} new notices, {summary.retried} retried "
         f"from earlier runs, in {summary.seconds:.1f} s"
     )
+    if summary.resent_unknown:
+        typer.echo(
+            f"  {summary.resent_unknown} sent again after an interrupted run "
+            "(same Message-ID: any duplicate is identifiable)"
+        )
     for what, count in summary.emailed.items():
         typer.echo(f"  emailed {count:>6}  {what}")
     for name, stats in summary.channels.items():
-        typer.echo(f"  {name}: {stats.delivered} delivered, {stats.failed} failed")
+        typer.echo(f"  {name}: {_channel_line(stats)}")
         for reason, count in stats.reasons.most_common():
             typer.echo(f"    failed {count}x: {reason}")
+
+
+def _channel_line(stats: ChannelStats) -> str:
+    parts = [f"{stats.delivered} delivered", f"{stats.failed} failed"]
+    extra = {
+        "retries": stats.retried,
+        "addresses suppressed": stats.suppressed,
+        "undeliverable": stats.undeliverable,
+        "left for the next run": stats.deferred,
+    }
+    parts += [f"{count} {what}" for what, count in extra.items() if count]
+    return ", ".join(parts) + f" in {stats.seconds:.1f} s"
 
 
 def dry_run(
@@ -97,11 +117,12 @@ def dry_run(
         if note:
             say(g, note)
         inputs = bootstrap.plan_inputs(settings, cal, day)
-        found = plan_dry_run(st, inputs, bootstrap.composer(settings), accounts)
-        if as_json:
-            _stream_json(day.isoformat(), found)
-        else:
-            _print_dry_run(found, whole=full or accounts is not None)
+        with bootstrap.preparing(settings) as composer:
+            found = plan_dry_run(st, inputs, composer, accounts)
+            if as_json:
+                _stream_json(day.isoformat(), found)
+            else:
+                _print_dry_run(found, whole=full or accounts is not None)
 
 
 def _stream_json(as_of: str, found: Iterable[Prepared]) -> None:

@@ -47,6 +47,8 @@ class Reader:
 
     def number(self, key: str, default: int, low: int) -> int:
         value = self.flat.get(key, default)
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             self.bad(key, f"a whole number >= {low}")
             return default

@@ -28,6 +28,7 @@ ENV_KEYS: Mapping[str, str] = {
     "NOTIFIER_TIMEZONE": "timezone",
     "NOTIFIER_TEMPLATES_DIR": "templates_dir",
     "NOTIFIER_SAMPLE_DATA": "sample_data",
+    "NOTIFIER_WORKERS": "workers",
     "NOTIFIER_EMAIL_CHANNEL": "email.channel",
     "NOTIFIER_EMAIL_SENDER": "email.sender",
     "NOTIFIER_OUTBOX_DIR": "email.outbox_dir",
@@ -50,6 +51,7 @@ class Settings:
     message_id_domain: str = "notifier.invalid"
     outbox_dir: Path = Path("outbox")
     max_functions: int = 50
+    workers: int = 0
     health: HealthSettings = field(default_factory=HealthSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     source: str = "defaults"
@@ -104,6 +106,7 @@ KNOWN_KEYS = (
     "timezone",
     "templates_dir",
     "sample_data",
+    "workers",
     "milestones",
     "recipients.contacts",
     "email.channel",
@@ -135,6 +138,7 @@ def _build(flat: dict[str, Any], source: str) -> Settings:
         message_id_domain=r.text("email.message_id_domain", base.message_id_domain),
         outbox_dir=r.path("email.outbox_dir", base.outbox_dir) or base.outbox_dir,
         max_functions=r.number("email.max_functions", 50, 1),
+        workers=r.number("workers", 0, 0),
         health=read_health(r),
         delivery=read_delivery(r),
         source=source,

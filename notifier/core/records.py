@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from notifier.core.domain import DatedMilestone, NoticeKey
 
@@ -61,9 +61,20 @@ class Outcome:
     """What happened to one delivery attempt."""
 
     delivery_id: int
-    status: str  # delivered | failed | pending
+    status: str  # delivered | failed | pending | undeliverable
     error: str | None = None
     provider_id: str | None = None
+    permanent: bool = False  # a failure no later run retries
+    attempts: int = 1  # how many tries this outcome took (in-run retries included)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An address notices are never sent to, and why."""
+
+    address: str
+    reason: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import shlex
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from notifier.core.domain import Notice, Phase, Runtime
 from notifier.core.health import event_arn
@@ -31,11 +32,15 @@ _VARIANT_NAMES = {
 }
 _CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SHELL_SAFE = re.compile(r"[A-Za-z0-9._+-]+")
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+NAME_LIMIT = 120  # account and runtime names: longer ones are cut, so layouts hold
+CODE_LIMIT = 256  # ARNs, Regions and other identifiers
 
 POLICY_URL = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"
 UPDATE_URL = "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html"
 CLI_URL = "https://docs.aws.amazon.com/cli/latest/reference/lambda/list-functions.html"
 HEALTH_URL = "https://health.aws.amazon.com/health/home#/account/dashboard/scheduled-changes"
+HEALTH_EVENT_URL = "https://health.aws.amazon.com/health/home#/account/event-log?eventID={arn}"
 ADVISOR_URL = "https://docs.aws.amazon.com/awssupport/latest/user/trusted-advisor.html"
 SUPPORT_URL = "https://aws.amazon.com/support"
 UPSTREAM_URLS = {
@@ -49,9 +54,20 @@ UPSTREAM_URLS = {
 }
 
 
-def one_line(value: str) -> str:
-    """The value with every run of whitespace or control characters turned into one space."""
-    return _CONTROL.sub(" ", value).strip()
+def one_line(value: str, limit: int = CODE_LIMIT) -> str:
+    """The value with every run of whitespace or control characters turned into one space, and
+    cut to `limit` characters (ending in '…') so that no value can swamp a notice."""
+    flat = _CONTROL.sub(" ", value).strip()
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ", limit - 20)
+    return (cut[:space] if space > 0 else cut).rstrip() + "…"
+
+
+def name_line(value: str) -> str:
+    """A display name: one line, at most NAME_LIMIT characters."""
+    return one_line(value, NAME_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -81,9 +97,9 @@ class RuntimeView:
     def of(cls, runtime: Runtime) -> RuntimeView:
         return cls(
             one_line(runtime.identifier),
-            one_line(runtime.name),
-            one_line(runtime.family),
-            one_line(runtime.os),
+            name_line(runtime.name),
+            name_line(runtime.family),
+            name_line(runtime.os),
         )
 
 
@@ -105,6 +121,19 @@ class RegionView:
     hidden: int
     command: str
     health_event: str
+
+    @property
+    def event_url(self) -> str:
+        """The event in the AWS Health Dashboard."""
+        return HEALTH_EVENT_URL.format(arn=quote(self.health_event, safe=":/"))
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """The CSV file that carries the whole function list when the body lists only part of it."""
+
+    filename: str
+    rows: int
 
 
 @dataclass(frozen=True)
@@ -160,17 +189,39 @@ def list_command(region: str, runtime_id: str) -> str:
 
 
 def regions(notice: Notice, max_functions: int) -> list[RegionView]:
-    """Functions by Region; at most `max_functions` listed in all, the rest counted per Region."""
-    budget, views = max_functions, []
-    runtime_id = notice.runtime.identifier
-    for region, arns in notice.regions().items():
-        shown = tuple(one_line(a) for a in arns[:budget])
-        budget -= len(shown)
+    """Functions by Region; at most `max_functions` listed in all, shared fairly between the
+    Regions (a small Region is listed whole before a big one is cut), the rest counted."""
+    grouped = notice.regions()
+    quota = _shares({r: len(a) for r, a in grouped.items()}, max_functions)
+    views, runtime_id = [], one_line(notice.runtime.identifier)
+    for region, arns in grouped.items():
+        shown = tuple(one_line(a) for a in arns[: quota[region]])
         name = one_line(region)
-        arn = one_line(event_arn(notice.account.account_id, region, runtime_id))
-        command = list_command(name, one_line(runtime_id))
+        arn = one_line(event_arn(notice.account.account_id, region, notice.runtime.identifier))
+        command = list_command(name, runtime_id)
         views.append(RegionView(name, len(arns), shown, len(arns) - len(shown), command, arn))
     return views
+
+
+def _shares(sizes: dict[str, int], budget: int) -> dict[str, int]:
+    """Water-filling: each Region, smallest first, gets all it has or an even share of the rest."""
+    shares, left = {}, budget
+    ordered = sorted(sizes, key=lambda r: sizes[r])
+    for index, region in enumerate(ordered):
+        shares[region] = min(sizes[region], left // (len(ordered) - index))
+        left -= shares[region]
+    return shares
+
+
+def list_filename(notice: Notice) -> str:
+    """'functions-123456789012-python3.10.csv': safe as a file name on any system."""
+    raw = f"functions-{notice.account.account_id}-{notice.runtime.identifier}"
+    return _FILENAME_UNSAFE.sub("_", raw)[:120] + ".csv"
+
+
+def attachment(notice: Notice, hidden: int) -> AttachmentView | None:
+    """The function list travels as a CSV file only when the body cannot list every function."""
+    return AttachmentView(list_filename(notice), len(notice.functions)) if hidden else None
 
 
 def footnotes(runtime: Runtime) -> list[Footnote]:
@@ -193,23 +244,27 @@ def build_context(notice: Notice, max_functions: int) -> dict[str, Any]:
     dated = phases(notice)
     notes = footnotes(notice.runtime)
     grouped = regions(notice, max_functions)
+    hidden = sum(r.hidden for r in grouped)
     return {
         "variant": variant(notice),
         "as_of": notice.as_of,
-        "account": AccountView(one_line(notice.account.account_id), one_line(notice.account.name)),
+        "account": AccountView(one_line(notice.account.account_id), name_line(notice.account.name)),
         "runtime": RuntimeView.of(notice.runtime),
         "successor": RuntimeView.of(notice.successor) if notice.successor else None,
         "phase": notice.milestone.phase.value,
         "days_before": notice.milestone.days_before,
         "phase_date": phase_date(notice),
+        "reached": is_reached(notice),
         "phases": dated,
         "next": next_change(dated),
         "regions": grouped,
         "functions_total": len(notice.functions),
-        "functions_hidden": sum(r.hidden for r in grouped),
+        "functions_shown": len(notice.functions) - hidden,
+        "functions_hidden": hidden,
+        "attachment": attachment(notice, hidden),
         "recipients": [one_line(r) for r in notice.recipients],
         "footnotes": notes,
         "cite": {f.key: f"[{f.number}]" for f in notes},
         "links": {f.key: f.url for f in notes},
-        "extra": {one_line(k): one_line(v) for k, v in notice.extra.items()},
+        "extra": {one_line(k, NAME_LIMIT): one_line(v) for k, v in notice.extra.items()},
     }

@@ -17,6 +17,7 @@ from notifier.resources import bundled
 
 TEXT_WIDTH = 78
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_UNBREAKABLE = re.compile(r"^[(<\"']?(?:[a-z][a-z0-9+.-]*://|arn:|mailto:)", re.IGNORECASE)
 
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -53,10 +54,20 @@ def _relative_to_as_of(context: jinja2.runtime.Context, day: date) -> str:
     return relative(day, as_of)
 
 
+def number(count: int) -> str:
+    """'5,000': thousands separated by commas, whatever the locale."""
+    return f"{count:,}"
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 function', '3 functions'; pass the plural form when adding an 's' is wrong."""
+    """'1 function', '5,000 functions'; pass the plural form when adding an 's' is wrong."""
     word = singular if count == 1 else (plural_form or f"{singular}s")
-    return f"{count} {word}"
+    return f"{count:,} {word}"
+
+
+def pick(count: int, one: str, many: str) -> str:
+    """`one` when the count is 1, else `many`: `functions_total|pick("uses", "use")`."""
+    return one if count == 1 else many
 
 
 def upfirst(text: str) -> str:
@@ -70,10 +81,24 @@ def wrap(text: str, indent: str = "", first: str | None = None, width: int = TEX
     Every line starts with `indent`, except the very first, which starts with `first` if given.
     """
     lead = indent if first is None else first
-    lines = _line_pattern(width - max(len(lead), len(indent)))
-    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.strip())]
+    room = width - max(len(lead), len(indent))
+    lines = _line_pattern(room)
+    paragraphs = [_words(p, room) for p in _PARAGRAPH_BREAK.split(text.strip())]
     filled = [f"\n{indent}".join(lines.findall(p)) for p in paragraphs if p]
     return lead + f"\n\n{indent}".join(filled) if filled else ""
+
+
+def _words(paragraph: str, room: int) -> str:
+    """The paragraph's words, one space apart; a word longer than a line is cut in pieces,
+    unless it is a URL or an ARN, which stay whole so they can be copied."""
+    words = paragraph.split()
+    if room < 1 or max(map(len, words), default=0) <= room:
+        return " ".join(words)
+    return " ".join(w if len(w) <= room or _UNBREAKABLE.match(w) else _cut(w, room) for w in words)
+
+
+def _cut(word: str, room: int) -> str:
+    return " ".join(word[i : i + room] for i in range(0, len(word), room))
 
 
 @functools.cache
@@ -87,6 +112,8 @@ FILTERS: Mapping[str, Any] = {
     "isodate": iso_date,
     "relative": _relative_to_as_of,
     "plural": plural,
+    "pick": pick,
+    "number": number,
     "wrap": wrap,
     "upfirst": upfirst,
 }

@@ -1,7 +1,13 @@
-"""The RFC 5322 message of a rendered notice: multipart/alternative, text then HTML, UTF-8.
+"""The RFC 5322 message of a rendered notice: text and HTML alternatives in UTF-8, and the whole
+function list as a CSV attachment when the body lists only part of it:
 
-Built with the compat32 classes (MIMEMultipart + MIMENonMultipart), about three times faster than
-`email.message.EmailMessage` for the same bytes.
+    multipart/alternative (text/plain, text/html)                  every function listed
+    multipart/mixed (multipart/alternative (...), text/csv)        a longer list, cut in the body
+
+The bytes are what the compat32 classes (`MIMEMultipart` + `MIMENonMultipart` + `as_bytes()`)
+produce for the same message, to the byte (a test holds the two side by side). Headers are folded
+and encoded by compat32's own `Header`; the MIME structure around the base64 parts, which is fixed,
+is written directly, since the generator's per-line loop was the slowest step of a run.
 """
 
 from __future__ import annotations
@@ -10,14 +16,15 @@ import base64
 import hashlib
 from datetime import datetime
 from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import format_datetime, formataddr, parseaddr
 
 from notifier.core.domain import Notice
+from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.types import RenderedNotice
 
 NOTICE_HEADER = "X-Notifier-Notice"
+MAX_LINE = 78  # where compat32 folds header lines
+_BASE64_LINE = 76
 
 
 def build_message(
@@ -39,26 +46,77 @@ def build_message(
     }
     for name, value in headers.items():
         _refuse_line_breaks(name, str(value))
-    message = MIMEMultipart("alternative", boundary=_boundary(message_id))
-    for name, value in headers.items():
-        message[name] = value  # type: ignore[assignment]  # compat32 takes Header objects too
-    message.attach(_part(rendered.text, "plain"))
-    message.attach(_part(rendered.html, "html"))
-    return message.as_bytes()
+    filename = list_filename_of(rendered)
+    if filename is None:
+        content_type, body = _alternative(rendered, _boundary(message_id, "alt"))
+    else:
+        content_type, body = _mixed(notice, rendered, filename, message_id)
+    top = [_folded("Content-Type", content_type), "MIME-Version: 1.0"]
+    lines = [*top, *(_folded(n, v) for n, v in headers.items()), ""]
+    return "\n".join(lines).encode("ascii") + b"\n" + b"".join(body)
 
 
-def _part(body: str, subtype: str) -> MIMENonMultipart:
-    """A UTF-8 text part, base64 encoded in one C call (email's own encoder loops per line)."""
-    part = MIMENonMultipart("text", subtype, charset="utf-8")
-    del part["MIME-Version"]
-    part["Content-Transfer-Encoding"] = "base64"
-    part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
-    return part
+def _alternative(rendered: RenderedNotice, boundary: str) -> tuple[str, list[bytes]]:
+    parts = [
+        _text_part(rendered.text.encode("utf-8"), "plain"),
+        _text_part(rendered.html.encode("utf-8"), "html"),
+    ]
+    return f'multipart/alternative; boundary="{boundary}"', _multipart(boundary, parts)
 
 
-def _boundary(message_id: str) -> str:
+def _mixed(
+    notice: Notice, rendered: RenderedNotice, filename: str, message_id: str
+) -> tuple[str, list[bytes]]:
+    """The alternatives, then the CSV file (a safe ASCII name: see context.list_filename)."""
+    alt_type, alt_body = _alternative(rendered, _boundary(message_id, "alt"))
+    alternative = [(_folded("Content-Type", alt_type) + "\n\n").encode("ascii"), *alt_body]
+    csv_headers = (
+        'Content-Type: text/csv; charset="utf-8"; header="present"\n'
+        "Content-Transfer-Encoding: base64\n"
+        + _folded("Content-Disposition", f'attachment; filename="{filename}"')
+        + "\n\n"
+    )
+    attached = [csv_headers.encode("ascii"), _base64(function_list_csv(notice))]
+    boundary = _boundary(message_id, "mixed")
+    return f'multipart/mixed; boundary="{boundary}"', _multipart(boundary, [alternative, attached])
+
+
+def _text_part(body: bytes, subtype: str) -> list[bytes]:
+    head = f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+    return [head.encode("ascii"), _base64(body)]
+
+
+def _multipart(boundary: str, parts: list[list[bytes]]) -> list[bytes]:
+    """Each part after a boundary line, then the closing boundary, as compat32 lays them out."""
+    delimiter = f"--{boundary}\n".encode("ascii")
+    between = f"\n--{boundary}\n".encode("ascii")
+    out = [delimiter]
+    for index, part in enumerate(parts):
+        if index:
+            out.append(between)
+        out.extend(part)
+    out.append(f"\n--{boundary}--\n".encode("ascii"))
+    return out
+
+
+def _base64(data: bytes) -> bytes:
+    """Base64 in lines of 76 with a final line break, as base64.encodebytes, but in one C call."""
+    encoded = base64.b64encode(data)
+    lines = [encoded[i : i + _BASE64_LINE] for i in range(0, len(encoded), _BASE64_LINE)]
+    return b"\n".join(lines) + b"\n"
+
+
+def _boundary(message_id: str, kind: str) -> str:
     """Fixed per message, so the same notice builds the same bytes; '=_' never occurs in base64."""
-    return "=_" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
+    return f"=_{kind}_" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
+
+
+def _folded(name: str, value: str | Header) -> str:
+    """One header as compat32 writes it: short ASCII as is, else folded by `Header.encode`."""
+    if isinstance(value, str) and value.isascii() and len(name) + 2 + len(value) <= MAX_LINE:
+        return f"{name}: {value}"
+    found = value if isinstance(value, Header) else Header(value, header_name=name)
+    return f"{name}: " + found.encode(linesep="\n", maxlinelen=MAX_LINE)
 
 
 def _refuse_line_breaks(name: str, value: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,21 +14,36 @@ from notifier.core.domain import Notice
 from notifier.core.errors import InputError, Problem
 from notifier.rendering import context
 from notifier.rendering.environment import Phrases, build_environment, load_templates
+from notifier.rendering.listing import WithFunctionList
 from notifier.rendering.types import RenderedNotice
 
 VARIANTS = context.VARIANTS
 WORDING = "partials/wording.txt"
-_KINDS = ("subject", "text", "html", "health")
+KINDS = ("subject", "text", "html", "health")
+PART_NAMES = {
+    "subject": "the subject",
+    "text": "the text body",
+    "html": "the HTML body",
+    "health": "the health event description",
+}
 
 
-def _candidates(variant: str, kind: str) -> list[str]:
-    """Template names for one slot, the first that exists wins."""
+def candidates(variant: str, kind: str) -> list[str]:
+    """Template names for one part of a situation, the first that exists wins."""
     return {
         "subject": [f"{variant}/subject.txt"],
         "text": [f"{variant}/body.txt"],
         "html": [f"{variant}/body.html"],
         "health": [f"{variant}/health.txt", "layout/health.txt"],
     }[kind]
+
+
+def make_inliner() -> css_inline.CSSInliner:
+    """Inlines <style> blocks into style="" attributes, keeping only @media and other at-rules
+    in a <style> block (they cannot be inlined); never fetches a remote stylesheet."""
+    return css_inline.CSSInliner(
+        keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False
+    )
 
 
 @dataclass(frozen=True)
@@ -52,48 +68,68 @@ class NoticeRenderer:
             raise ValueError("max_functions must be 0 or more")
         self.max_functions = max_functions
         env = build_environment(templates_dir)
-        slots = {f"{v}/{k}": _candidates(v, k) for v in VARIANTS for k in _KINDS}
+        slots = {f"{v}/{k}": candidates(v, k) for v in VARIANTS for k in KINDS}
         loaded = load_templates(env, {**slots, "say": [WORDING]})
         self._wording: jinja2.Template = loaded["say"]
-        self._sets = {v: _Set(*(loaded[f"{v}/{k}"] for k in _KINDS)) for v in VARIANTS}
-        self._inliner = css_inline.CSSInliner(
-            keep_style_tags=True, keep_at_rules=True, load_remote_stylesheets=False
-        )
+        self._sets = {v: _Set(*(loaded[f"{v}/{k}"] for k in KINDS)) for v in VARIANTS}
+        self._inliner = make_inliner()
 
     def variant(self, notice: Notice) -> str:
         """The situation's name, one of VARIANTS; also the template folder's name."""
         return context.variant(notice)
 
     def render(self, notice: Notice) -> RenderedNotice:
+        """The four parts; a `WithFunctionList` that names the CSV file to attach when the body
+        lists only part of the functions."""
         values = context.build_context(notice, self.max_functions)
         templates = self._sets[values["variant"]]
-        try:
-            values["say"] = Phrases(self._wording, values)
-        except jinja2.TemplateError as error:
-            raise _failed(self._wording, error) from error
-        subject = context.one_line(_fill(templates.subject, values))
+        values["say"] = phrases(self._wording, values)
+        subject = context.one_line(fill(templates.subject, values))
         if not subject:
-            raise InputError([Problem(_where(templates.subject), "expected a non-empty subject")])
+            raise InputError([Problem(where(templates.subject), "expected a non-empty subject")])
         values["subject"] = subject
-        return RenderedNotice(
+        listed: context.AttachmentView | None = values["attachment"]
+        return WithFunctionList(
             subject=subject,
-            text=_fill(templates.text, values),
-            html=self._inliner.inline(_fill(templates.html, values)),
-            health_description=_fill(templates.health, values).strip(),
+            text=fill(templates.text, values),
+            html=self._inliner.inline(fill(templates.html, values)),
+            health_description=fill(templates.health, values).strip(),
+            list_filename=listed.filename if listed else "",
         )
 
 
-def _fill(template: jinja2.Template, values: dict[str, Any]) -> str:
-    """Render; a user template's mistake (unknown name, unsafe call) becomes an InputError."""
+def phrases(wording: jinja2.Template, values: dict[str, Any]) -> Phrases:
+    """`say` for the templates; a mistake in the wording file becomes an InputError."""
+    try:
+        return Phrases(wording, values)
+    except jinja2.TemplateError as error:
+        raise failed(wording, error) from error
+
+
+def fill(template: jinja2.Template, values: dict[str, Any]) -> str:
+    """Render; a template's mistake (unknown name, unsafe call) becomes an InputError that names
+    the file and line where it happened."""
     try:
         return template.render(values)
-    except jinja2.TemplateError as error:
-        raise _failed(template, error) from error
+    except Exception as error:  # a user template can raise anything (1/0, a bad filter call)
+        raise failed(template, error) from error
 
 
-def _failed(template: jinja2.Template, error: jinja2.TemplateError) -> InputError:
-    return InputError([Problem(_where(template), f"template failed: {error}")])
+def failed(template: jinja2.Template, error: Exception) -> InputError:
+    source, line = location(template, error)
+    return InputError([Problem(source, f"template failed: {error}", line=line)])
 
 
-def _where(template: jinja2.Template) -> str:
+def location(template: jinja2.Template, error: BaseException) -> tuple[str, int | None]:
+    """The template file and line where `error` was raised: Jinja rewrites tracebacks so that
+    template frames carry the template's file name and line; the innermost one wins."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return error.filename, error.lineno
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith((".txt", ".html")):
+            return frame.filename, frame.lineno
+    return where(template), None
+
+
+def where(template: jinja2.Template) -> str:
     return template.filename or template.name or "template"

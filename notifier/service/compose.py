@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from notifier.channels.base import OutgoingEmail
-from notifier.core.domain import Account, Calendar, DatedMilestone, Notice, Runtime
+from notifier.core.domain import Account, Calendar, DatedMilestone, Notice, NoticeKey, Runtime
 from notifier.core.health import AffectedEntity, EntityStatus, HealthEvent, event_arn, status_at
 from notifier.core.records import StoredNotice
 from notifier.rendering.mime import build_message
@@ -20,11 +20,22 @@ class Renderer(Protocol):
     def render(self, notice: Notice) -> RenderedNotice: ...
 
 
+class Pool(Protocol):
+    """Prepares large batches elsewhere (service.pool.PreparePool: worker processes)."""
+
+    threshold: int
+
+    def prepare(self, notices: Sequence[Notice]) -> Iterator[Prepared]: ...
+
+
 @dataclass(frozen=True)
 class Prepared:
+    """A rendered notice; `data` holds the built message when a worker process built it."""
+
     notice: Notice
     rendered: RenderedNotice
     message_id: str
+    data: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -34,20 +45,35 @@ class Composer:
     message_id_domain: str
     zone: ZoneInfo
     clock: Callable[[], datetime]
+    pool: Pool | None = None
 
     def prepare(self, notice: Notice) -> Prepared:
         message_id = notice.key.message_id(self.message_id_domain)
         return Prepared(notice, self.renderer.render(notice), message_id)
 
-    def email(self, prepared: Prepared) -> OutgoingEmail:
-        notice = prepared.notice
-        data = build_message(
-            notice,
+    def prepare_all(self, notices: Sequence[Notice]) -> dict[NoticeKey, Prepared]:
+        """Render (and, in worker processes, also build) every notice of a batch."""
+        if self.pool is not None and len(notices) >= self.pool.threshold:
+            return {p.notice.key: p for p in self.pool.prepare(notices)}
+        return {n.key: self.prepare(n) for n in notices}
+
+    def built(self, notice: Notice) -> Prepared:
+        """Render and build in this process: what a worker does for each notice."""
+        prepared = self.prepare(notice)
+        return replace(prepared, data=self._build(prepared))
+
+    def _build(self, prepared: Prepared) -> bytes:
+        return build_message(
+            prepared.notice,
             prepared.rendered,
             message_id=prepared.message_id,
             sender=self.sender,
             sent_at=self.clock(),
         )
+
+    def email(self, prepared: Prepared) -> OutgoingEmail:
+        notice = prepared.notice
+        data = prepared.data if prepared.data is not None else self._build(prepared)
         return OutgoingEmail(
             notice.key,
             prepared.message_id,

@@ -1,14 +1,48 @@
-"""The built-in health channel: events kept in the store, optionally also written as JSON."""
+"""The health channels: events kept in the store, and posting them where others read them."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from notifier.channels.base import DeliveryError, DeliveryResult
-from notifier.core.health import HealthEvent, details_to_api
+from notifier.channels.base import DeliveryError, DeliveryResult, EventChannel
+from notifier.core.domain import Runtime
+from notifier.core.health import LAMBDA_EVENT_TYPE, HealthEvent, details_to_api, event_arn
 from notifier.service.ports import Store
+
+
+@dataclass(frozen=True)
+class HealthPolicy:
+    """How events are dated and typed: the zone of the start day, the end-time rule
+    (none | block_update), and the event type code."""
+
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    end_time: str = "none"
+    event_type_code: str = LAMBDA_EVENT_TYPE
+
+    def dates(self, runtime: Runtime) -> tuple[datetime | None, datetime | None]:
+        """The event's start (deprecation day) and end (block-update day, when the policy
+        says so), each at the start of the day in the configured zone, in UTC."""
+        end = runtime.block_update if self.end_time == "block_update" else None
+        return self._start_of(runtime.deprecation), self._start_of(end)
+
+    def _start_of(self, day: date | None) -> datetime | None:
+        if day is None:
+            return None
+        return datetime.combine(day, time(0), self.zone).astimezone(UTC)
+
+    def typed(self, event: HealthEvent) -> HealthEvent:
+        """The event under the configured event type code (which its ARN names)."""
+        if event.event_type_code == self.event_type_code:
+            return event
+        code = self.event_type_code
+        arn = event_arn(event.account_id, event.region, event.runtime, event.service, code)
+        return dataclasses.replace(event, arn=arn, event_type_code=code)
 
 
 class StoreHealthChannel:
@@ -16,14 +50,18 @@ class StoreHealthChannel:
 
     name = "health"
 
-    def __init__(self, store: Store, json_dir: Path | None = None) -> None:
+    def __init__(
+        self, store: Store, json_dir: Path | None = None, policy: HealthPolicy | None = None
+    ) -> None:
         self.store = store
         self.json_dir = json_dir
+        self.policy = policy or HealthPolicy()
         self._buffer: dict[str, HealthEvent] = {}
 
     def deliver(self, message: HealthEvent) -> DeliveryResult:
-        self._buffer[message.arn] = message
-        return DeliveryResult(provider_id=message.arn)
+        event = self.policy.typed(message)
+        self._buffer[event.arn] = event
+        return DeliveryResult(provider_id=event.arn)
 
     def flush(self) -> None:
         if not self._buffer:
@@ -43,6 +81,45 @@ class StoreHealthChannel:
 
     def close(self) -> None:
         self.flush()
+
+
+class PublishingChannel:
+    """Posts the stored version of each event through `inner` (EventBridge, say), and only
+    when that version was not posted before: an unchanged event is not posted again."""
+
+    def __init__(self, store: Store, inner: EventChannel, policy: HealthPolicy) -> None:
+        self.store, self.inner, self.policy = store, inner, policy
+        self.name = inner.name
+        self._arns: set[str] = set()
+
+    def deliver(self, message: HealthEvent) -> DeliveryResult:
+        arn = self.policy.typed(message).arn
+        self._arns.add(arn)
+        return DeliveryResult(provider_id=arn)
+
+    def flush(self) -> None:
+        arns, self._arns = self._arns, set()
+        self.publish(arns)
+
+    def publish(self, arns: set[str]) -> int:
+        """Post the events among `arns` changed since last posted; returns how many."""
+        if not arns:
+            return 0
+        known = self.store.published_versions(self.name, arns)
+        fresh = [
+            e
+            for e in self.store.health_events_by_arn(arns)
+            if known.get(e.arn) != e.last_updated_time
+        ]
+        for event in fresh:
+            self.inner.deliver(event)
+        self.inner.flush()
+        self.store.mark_published(self.name, {e.arn: e.last_updated_time for e in fresh})
+        return len(fresh)
+
+    def close(self) -> None:
+        self.flush()
+        self.inner.close()
 
 
 def write_event_json(folder: Path, event: HealthEvent) -> Path:

@@ -8,7 +8,14 @@ from datetime import date, datetime
 from typing import Protocol
 
 from notifier.core.domain import Account, DatedMilestone, Function, Notice
-from notifier.core.health import HealthEvent
+from notifier.core.health import (
+    AffectedEntity,
+    Burndown,
+    EntityStatus,
+    EventFilter,
+    HealthEvent,
+    StatusCounts,
+)
 from notifier.core.planner import PairKey
 from notifier.core.records import (
     HistoryRow,
@@ -17,6 +24,7 @@ from notifier.core.records import (
     PairCount,
     PendingDelivery,
     StoredNotice,
+    Suppression,
 )
 
 
@@ -69,11 +77,53 @@ class Store(Protocol):
     def mark(self, outcomes: Sequence[Outcome], at: datetime) -> None:
         """Record outcomes of attempts (attempts += 1), in one transaction."""
 
+    def mark_sending(self, delivery_ids: Sequence[int], at: datetime) -> None:
+        """Mark deliveries `sending`, committed before they are handed to a channel."""
+
+    def settle(self, outcomes: Sequence[Outcome], at: datetime) -> None:
+        """Record outcomes (attempts += each outcome's tries, permanent set), one transaction."""
+
+    def suppressed(self, addresses: Collection[str]) -> set[str]:
+        """Those of `addresses` on the suppression list, lower-cased."""
+
+    def add_suppression(self, address: str, reason: str, at: datetime) -> bool: ...
+
+    def remove_suppression(self, address: str) -> bool: ...
+
+    def suppressions(self) -> list[Suppression]: ...
+
     def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]: ...
 
     def upsert_health_events(self, events: Sequence[HealthEvent]) -> None: ...
 
     def health_events(self, account_ids: Collection[str] | None = None) -> list[HealthEvent]: ...
+
+    def refresh_health(
+        self, now: datetime, dates: Mapping[str, tuple[datetime | None, datetime | None]]
+    ) -> Burndown:
+        """The burndown in bulk: entities, statuses and dates of every event brought up to date
+        with the inventory and the calendar (runtime -> start, end); one transaction."""
+
+    def health_event_page(
+        self, wanted: EventFilter, after: str | None, limit: int
+    ) -> list[HealthEvent]:
+        """At most `limit` matching events (no entities), in ARN order, after the ARN `after`."""
+
+    def health_entity_page(
+        self, event_arn: str, statuses: Collection[EntityStatus], after: str | None, limit: int
+    ) -> list[AffectedEntity]:
+        """At most `limit` entities of an event, in value order, after the value `after`."""
+
+    def health_events_by_arn(self, arns: Collection[str]) -> list[HealthEvent]:
+        """The stored events among `arns`, with their entities, in ARN order."""
+
+    def health_status_counts(self, after: str | None, limit: int) -> list[StatusCounts]:
+        """Per account with events, in id order after `after`: upcoming, open, closed counts."""
+
+    def published_versions(self, channel: str, arns: Collection[str]) -> dict[str, datetime]:
+        """The lastUpdatedTime of each event that `channel` last posted."""
+
+    def mark_published(self, channel: str, versions: Mapping[str, datetime]) -> None: ...
 
     def run_lock(self, wait: bool) -> AbstractContextManager[None]:
         """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""

@@ -22,8 +22,7 @@ def dry_run(
 ) -> Iterator[Prepared]:
     """What a run on `inputs.as_of` would send, rendered, in account then runtime order."""
     for batch in due_batches(store, inputs, account_ids):
-        for notice in batch:
-            yield composer.prepare(notice)
+        yield from composer.prepare_all(batch).values()
 
 
 def milestone_json(notice: Notice) -> dict[str, Any]:

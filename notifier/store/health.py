@@ -53,8 +53,13 @@ def _entity_rows(event: HealthEvent) -> dict[str, dict[str, Any]]:
     }
 
 
+# The ARN is the key; the dates are the calendar's, kept up to date by the lifecycle refresh.
+_KEPT_ON_UPDATE = ("arn", "start_time", "end_time")
+
+
 def upsert_health_events(engine: Engine, events: Sequence[HealthEvent]) -> None:
-    """Insert or update events by ARN and their entities by (event ARN, value); one transaction."""
+    """Insert or update events by ARN and their entities by (event ARN, value); one transaction.
+    An entity whose status is unchanged keeps its lastUpdatedTime."""
     latest = {event.arn: event for event in events}
     if not latest:
         return
@@ -62,12 +67,17 @@ def upsert_health_events(engine: Engine, events: Sequence[HealthEvent]) -> None:
     insert_event = upsert(engine, HEALTH_EVENT)
     events_statement = insert_event.on_conflict_do_update(
         index_elements=["arn"],
-        set_={c.name: insert_event.excluded[c.name] for c in HEALTH_EVENT.c if c.name != "arn"},
+        set_={
+            c.name: insert_event.excluded[c.name]
+            for c in HEALTH_EVENT.c
+            if c.name not in _KEPT_ON_UPDATE
+        },
     )
     insert_entity = upsert(engine, AFFECTED_ENTITY)
     entities_statement = insert_entity.on_conflict_do_update(
         index_elements=["event_arn", "entity_value"],
         set_={name: insert_entity.excluded[name] for name in ("status", "last_updated_time")},
+        where=AFFECTED_ENTITY.c.status != insert_entity.excluded.status,
     )
     with writing(engine) as session:
         connection = session.connection()
@@ -76,7 +86,7 @@ def upsert_health_events(engine: Engine, events: Sequence[HealthEvent]) -> None:
             connection.execute(entities_statement, entities)
 
 
-def _event(row: Row[Any], entities: Sequence[AffectedEntity]) -> HealthEvent:
+def event_from_row(row: Row[Any], entities: Sequence[AffectedEntity]) -> HealthEvent:
     return HealthEvent(
         arn=row.arn,
         account_id=row.account_id,
@@ -118,5 +128,6 @@ def health_events(engine: Engine, account_ids: Collection[str] | None) -> list[H
                 )
     rows.sort(key=lambda row: (row.account_id, row.region, row.runtime, row.arn))
     return [
-        _event(row, sorted(entities.get(row.arn, []), key=lambda x: x.entity_value)) for row in rows
+        event_from_row(row, sorted(entities.get(row.arn, []), key=lambda x: x.entity_value))
+        for row in rows
     ]

@@ -153,3 +153,13 @@ class SuppressionRow(SQLModel, table=True):
     address: str = Field(primary_key=True)
     reason: str
     created_at: datetime
+
+
+class HealthPublicationRow(SQLModel, table=True):
+    """The version (lastUpdatedTime) of each event a publishing channel last posted."""
+
+    __tablename__ = "health_publication"
+
+    event_arn: str = Field(primary_key=True)
+    channel: str = Field(primary_key=True)
+    last_updated_time: datetime

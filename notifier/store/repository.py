@@ -10,7 +10,14 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 
 from notifier.core.domain import Account, DatedMilestone, Function, Notice
-from notifier.core.health import HealthEvent
+from notifier.core.health import (
+    AffectedEntity,
+    Burndown,
+    EntityStatus,
+    EventFilter,
+    HealthEvent,
+    StatusCounts,
+)
 from notifier.core.planner import PairKey
 from notifier.core.records import (
     HistoryRow,
@@ -19,13 +26,21 @@ from notifier.core.records import (
     PairCount,
     PendingDelivery,
     StoredNotice,
+    Suppression,
 )
 from notifier.store import accounts as accounts_table
 from notifier.store import engine as engines
-from notifier.store import health, inventory, ledger
+from notifier.store import health, health_queries, inventory, ledger, lifecycle
+from notifier.store.attempts import mark_sending, settle
 from notifier.store.lock import run_lock
 from notifier.store.models import RunRow
 from notifier.store.session import writing
+from notifier.store.suppression import (
+    add_suppression,
+    remove_suppression,
+    suppressed,
+    suppressions,
+)
 
 
 class SqlStore:
@@ -114,6 +129,26 @@ class SqlStore:
         """Record outcomes of attempts (attempts += 1), in one transaction."""
         ledger.mark(self.engine, outcomes, at)
 
+    def mark_sending(self, delivery_ids: Sequence[int], at: datetime) -> None:
+        """Mark deliveries `sending`, committed before they are handed to a channel."""
+        mark_sending(self.engine, delivery_ids, at)
+
+    def settle(self, outcomes: Sequence[Outcome], at: datetime) -> None:
+        """Record outcomes (attempts += each outcome's tries, permanent set), one transaction."""
+        settle(self.engine, outcomes, at)
+
+    def suppressed(self, addresses: Collection[str]) -> set[str]:
+        return suppressed(self.engine, addresses)
+
+    def add_suppression(self, address: str, reason: str, at: datetime) -> bool:
+        return add_suppression(self.engine, address, reason, at)
+
+    def remove_suppression(self, address: str) -> bool:
+        return remove_suppression(self.engine, address)
+
+    def suppressions(self) -> list[Suppression]:
+        return suppressions(self.engine)
+
     def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]:
         return ledger.history(self.engine, account_ids)
 
@@ -122,6 +157,33 @@ class SqlStore:
 
     def health_events(self, account_ids: Collection[str] | None = None) -> list[HealthEvent]:
         return health.health_events(self.engine, account_ids)
+
+    def refresh_health(
+        self, now: datetime, dates: Mapping[str, tuple[datetime | None, datetime | None]]
+    ) -> Burndown:
+        return lifecycle.refresh(self.engine, now, dates)
+
+    def health_event_page(
+        self, wanted: EventFilter, after: str | None, limit: int
+    ) -> list[HealthEvent]:
+        return health_queries.event_page(self.engine, wanted, after, limit)
+
+    def health_entity_page(
+        self, event_arn: str, statuses: Collection[EntityStatus], after: str | None, limit: int
+    ) -> list[AffectedEntity]:
+        return health_queries.entity_page(self.engine, event_arn, statuses, after, limit)
+
+    def health_events_by_arn(self, arns: Collection[str]) -> list[HealthEvent]:
+        return health_queries.events_by_arn(self.engine, arns)
+
+    def health_status_counts(self, after: str | None, limit: int) -> list[StatusCounts]:
+        return health_queries.status_counts(self.engine, after, limit)
+
+    def published_versions(self, channel: str, arns: Collection[str]) -> dict[str, datetime]:
+        return health_queries.published(self.engine, channel, arns)
+
+    def mark_published(self, channel: str, versions: Mapping[str, datetime]) -> None:
+        health_queries.mark_published(self.engine, channel, versions)
 
     def run_lock(self, wait: bool) -> AbstractContextManager[None]:
         """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""

@@ -1,0 +1,148 @@
+"""The Amazon SES channel: sesv2 `send_email` with the exact MIME message as Raw content.
+
+A client-side limiter keeps to the account's maximum send rate (from config, else from
+`get_account`, else one a second). botocore does not retry (the runner does, with backoff):
+throttling and 5xx are transient; rejected messages, unverified senders and other 4xx are
+permanent. The boto3 client is made on first use, never at import.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail
+from notifier.config.delivery import SesSettings
+
+log = logging.getLogger(__name__)
+
+FALLBACK_RATE = 1.0  # the sandbox rate, when neither config nor get_account tells
+TRANSIENT_CODES = frozenset(
+    {
+        *("Throttling", "ThrottlingException", "TooManyRequestsException"),
+        *("LimitExceededException", "InternalFailure", "ServiceUnavailable"),
+        *("RequestTimeout", "RequestTimeoutException", "SendingPausedException"),
+        "AccountSuspendedException",  # the account's state, not the message's: fix and rerun
+    }
+)
+_TAG_CHARACTERS = re.compile(r"[^A-Za-z0-9_\-]")
+
+
+class RateLimiter:
+    """At most `rate` acquisitions a second, spaced evenly; thread-safe; clock injectable."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate
+        self.clock, self.sleep = clock, sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self.sleep(start - now)
+
+
+class SesChannel:
+    name = "ses"
+
+    def __init__(self, settings: SesSettings, client: Any = None, config: Config | None = None):
+        self.settings = settings
+        self._client = client
+        self._config = config or Config(
+            retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30
+        )
+        self._limiter: RateLimiter | None = None
+        self._lock = threading.Lock()
+
+    def deliver(self, message: OutgoingEmail) -> DeliveryResult:
+        client, limiter = self._ready()
+        limiter.acquire()
+        try:
+            reply = client.send_email(**self.request(message))
+        except ClientError as exc:
+            raise _client_error(exc) from exc
+        except BotoCoreError as exc:
+            raise DeliveryError(f"ses: {exc}", retryable=True) from exc
+        return DeliveryResult(provider_id=str(reply.get("MessageId") or "") or None)
+
+    def request(self, message: OutgoingEmail) -> dict[str, Any]:
+        """The send_email parameters: the envelope and the raw message, tags, config set."""
+        params: dict[str, Any] = {
+            "FromEmailAddress": message.sender,
+            "Destination": {"ToAddresses": list(message.recipients)},
+            "Content": {"Raw": {"Data": message.data}},
+        }
+        if self.settings.configuration_set:
+            params["ConfigurationSetName"] = self.settings.configuration_set
+        if self.settings.tags:
+            key = message.key
+            tags = {
+                "account": key.account_id,
+                "runtime": key.runtime,
+                "milestone": f"{key.phase.value}_{key.days_before}",
+            }
+            params["EmailTags"] = [{"Name": k, "Value": _tag(v)} for k, v in tags.items()]
+        return params
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def _ready(self) -> tuple[Any, RateLimiter]:
+        with self._lock:
+            if self._client is None:
+                self._client = self._make_client()
+            if self._limiter is None:
+                self._limiter = RateLimiter(self.settings.max_send_rate or self._account_rate())
+            return self._client, self._limiter
+
+    def _make_client(self) -> Any:
+        try:
+            return boto3.client(
+                "sesv2",
+                region_name=self.settings.region,
+                endpoint_url=self.settings.endpoint_url,
+                config=self._config,
+            )
+        except BotoCoreError as exc:
+            raise DeliveryError(f"ses: cannot make a client: {exc}", retryable=True) from exc
+
+    def _account_rate(self) -> float:
+        try:
+            quota = self._client.get_account().get("SendQuota", {})
+            rate = float(quota.get("MaxSendRate") or 0)
+        except (ClientError, BotoCoreError) as exc:
+            log.warning("ses: get_account failed (%s); sending %s a second", exc, FALLBACK_RATE)
+            return FALLBACK_RATE
+        return rate if rate > 0 else FALLBACK_RATE
+
+
+def _client_error(exc: ClientError) -> DeliveryError:
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code") or "")
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    transient = code in TRANSIENT_CODES or status == 429 or status >= 500
+    detail = str(error.get("Message") or "").strip()
+    reason = f"ses: {code or status}: {detail}" if detail else f"ses: {code or status}"
+    return DeliveryError(reason, retryable=transient)
+
+
+def _tag(value: str) -> str:
+    return _TAG_CHARACTERS.sub("_", value)[:256] or "_"

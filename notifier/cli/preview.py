@@ -1,0 +1,229 @@
+"""`notifier preview` and `notifier templates check`: see every notice before a run sends it."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from notifier import bootstrap
+from notifier.cli.common import AsOf, Globals, check_accounts, globals_of, say
+from notifier.config import Settings
+from notifier.core.domain import Calendar, Milestone, Runtime
+from notifier.service import preview as previews
+
+templates_app = typer.Typer(
+    help="Check notice templates.\n\nExample: notifier templates check my-templates",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("preview")(preview)
+
+
+@templates_app.command("check")
+def check(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DIR",
+            help="Your templates folder. Default: templates_dir from the config, else the "
+            "built-in templates.",
+        ),
+    ] = None,
+) -> None:
+    """Compile every template and render every situation from the sample notices.
+
+    Each problem is printed as `error: template:line: message`: a syntax error,
+    an undefined variable, a missing or empty part, a file no notice reads.
+    Exit code 2 on any problem; else one summary line and exit code 0.
+    Files missing from DIR come from the built-in templates.
+
+    Example: notifier templates check my-templates
+    """
+    settings = globals_of(ctx).settings()
+    chosen = folder or settings.templates_dir
+    cal = bootstrap.calendar(settings)
+    report = previews.check_templates(chosen, cal, settings.recipients, settings.max_functions)
+    typer.echo(
+        f"templates ok: {report.files} files compiled, every situation rendered in "
+        f"{report.cases} cases ({_templates_label(chosen)})"
+    )
+
+
+Runtime_ = Annotated[
+    str | None,
+    typer.Option("--runtime", help="The runtime, e.g. python3.9 (see notifier calendar)."),
+]
+Milestone_ = Annotated[
+    str | None,
+    typer.Option(
+        "--milestone",
+        help="PHASE:DAYS before the phase date, e.g. block_create:30; PHASE is deprecation, "
+        "block_create or block_update.",
+    ),
+]
+Account_ = Annotated[
+    str | None,
+    typer.Option("--account", help="Use this 12-digit account's real contacts and functions."),
+]
+
+
+def preview(
+    ctx: typer.Context,
+    runtime: Runtime_ = None,
+    milestone: Milestone_ = None,
+    account: Account_ = None,
+    as_of: AsOf = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write the HTML body here.")] = None,
+    eml: Annotated[
+        Path | None, typer.Option("--eml", help="Write the complete message (.eml) here.")
+    ] = None,
+    gallery: Annotated[
+        Path | None,
+        typer.Option("--gallery", help="Write a static site with every sample notice to DIR."),
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="With --gallery: serve DIR on 127.0.0.1 until Ctrl-C.")
+    ] = False,
+    port: Annotated[
+        int | None,
+        typer.Argument(metavar="PORT", help="With --serve: the port (default 8000; 0: any)."),
+    ] = None,
+) -> None:
+    """Render a notice exactly as a run would send it, or a gallery of them all.
+
+    With --runtime and --milestone: prints the recipients, subject and text.
+    --account uses that account's real contacts and functions from the database;
+    without it, the sample data (samples/notices.toml beside the templates).
+    --as-of defaults to the milestone's day; --html and --eml write the HTML body
+    and the complete message.
+
+    With --gallery DIR: an index and a page per sample notice (subject, text and
+    HTML side by side, health event description, raw headers); --serve [PORT]
+    then serves DIR on 127.0.0.1 until Ctrl-C.
+
+    Example: notifier preview --runtime python3.9 --milestone block_create:30
+    """
+    g = globals_of(ctx)
+    if gallery is not None:
+        if any(v is not None for v in (runtime, milestone, account, as_of, html, eml)):
+            ctx.fail(
+                "--gallery renders every sample notice; --runtime, --milestone, --account, "
+                "--as-of, --html and --eml are for one notice"
+            )
+        if port is not None and not serve:
+            ctx.fail("PORT goes with --serve: notifier preview --gallery DIR --serve PORT")
+        _gallery(g, gallery, port, serve)
+        return
+    if serve or port is not None:
+        ctx.fail("--serve [PORT] goes with --gallery DIR")
+    if runtime is None or milestone is None:
+        missing = "--runtime" if runtime is None else "--milestone"
+        ctx.fail(f"Missing option '{missing}': give --runtime and --milestone, or --gallery DIR")
+    settings = g.settings()
+    cal = bootstrap.calendar(settings)
+    rt, ms = _runtime(cal, runtime), _milestone(milestone, cal, runtime)
+    day = as_of.date() if as_of is not None else None
+    shown = _single(g, settings, cal, rt, ms, check_accounts([account] if account else None), day)
+    _print(g, shown, settings, html, eml)
+
+
+def _runtime(cal: Calendar, identifier: str) -> Runtime:
+    found = cal.get(identifier)
+    if found is None:
+        close = difflib.get_close_matches(identifier, [r.identifier for r in cal], n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; see notifier calendar"
+        raise typer.BadParameter(
+            f"{identifier!r} is not a runtime of the calendar{hint}", param_hint="--runtime"
+        )
+    return found
+
+
+def _milestone(text: str, cal: Calendar, identifier: str) -> Milestone:
+    try:
+        found = previews.parse_milestone(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--milestone") from error
+    runtime = cal.get(identifier)
+    if runtime is not None and runtime.phase_date(found.phase) is None:
+        raise typer.BadParameter(
+            f"{identifier} has no {found.phase.value} date in the calendar",
+            param_hint="--milestone",
+        )
+    return found
+
+
+def _single(
+    g: Globals,
+    settings: Settings,
+    cal: Calendar,
+    runtime: Runtime,
+    milestone: Milestone,
+    accounts: list[str] | None,
+    as_of: date | None,
+) -> previews.Preview:
+    if milestone not in settings.schedule:
+        say(g, f"note: {milestone} is not in the configured milestones; previewing it anyway")
+    kinds = settings.recipients
+    if accounts:
+        with bootstrap.reading_store(settings, cal) as (st, note):
+            if note:
+                say(g, note)
+            notice = previews.account_notice(st, cal, accounts[0], runtime, milestone, kinds, as_of)
+    else:
+        found = previews.load_samples(settings.templates_dir, cal, kinds)
+        say(g, f"sample data from {found.source} (--account ID shows an account's real data)")
+        notice = previews.sample_notice(found, runtime, milestone, cal, kinds, as_of)
+    return previews.preview(bootstrap.composer(settings), notice)
+
+
+def _print(
+    g: Globals, shown: previews.Preview, settings: Settings, html: Path | None, eml: Path | None
+) -> None:
+    n = shown.notice
+    say(
+        g,
+        f"{shown.variant}: {n.account.account_id} {n.runtime.identifier} "
+        f"{n.milestone.milestone} as of {n.as_of}, {_functions(len(n.functions))}",
+    )
+    if shown.list_filename:
+        say(g, f"the message attaches every function as {shown.list_filename} (see --eml)")
+    typer.echo(f"To: {', '.join(n.recipients)}")
+    typer.echo(f"Subject: {shown.rendered.subject}\n")
+    typer.echo(shown.rendered.text.rstrip("\n"))
+    if html is not None:
+        html.write_text(shown.rendered.html, encoding="utf-8")
+        say(g, f"wrote the HTML body to {html}")
+    if eml is not None:
+        eml.write_bytes(shown.message)
+        say(g, f"wrote the message to {eml}")
+
+
+def _functions(count: int) -> str:
+    return f"{count} function" if count == 1 else f"{count} functions"
+
+
+def _gallery(g: Globals, folder: Path, port: int | None, serve: bool) -> None:
+    settings = g.settings()
+    cal = bootstrap.calendar(settings)
+    found = previews.load_samples(settings.templates_dir, cal, settings.recipients)
+    label = _templates_label(settings.templates_dir)
+    entries = previews.write_gallery(bootstrap.composer(settings), found, folder, label)
+    typer.echo(f"wrote {len(entries)} sample notices to {folder / 'index.html'}")
+    if serve:
+        previews.serve(folder, 8000 if port is None else port, _ready)
+        say(g, "stopped")
+
+
+def _ready(url: str) -> None:
+    typer.echo(f"serving the gallery at {url} (Ctrl-C to stop)", err=False)
+
+
+def _templates_label(folder: Path | None) -> str:
+    return "the built-in templates" if folder is None else f"{folder} over the built-in templates"

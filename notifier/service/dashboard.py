@@ -1,0 +1,86 @@
+"""`notifier health dashboard`: the static site of every account's scheduled changes."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from notifier.core.domain import Calendar
+from notifier.core.health import HealthEvent, StatusCounts
+from notifier.rendering.dashboard import (
+    IndexPage,
+    account_html,
+    event_html,
+    event_slug,
+    index_html,
+    index_page_name,
+    timeline_svg,
+)
+from notifier.service.ports import Store
+
+ACCOUNTS_PER_PAGE = 200
+READ_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    index_pages: int
+    accounts: int
+    events: int
+
+
+def build_dashboard(
+    store: Store, calendar: Calendar, today: date, out: Path, per_page: int = ACCOUNTS_PER_PAGE
+) -> DashboardSummary:
+    """index.html (accounts in pages of `per_page`, totals, the calendar's timeline),
+    accounts/<id>.html and events/<slug>.html under `out`."""
+    counts = _all_counts(store)
+    totals = Counter[str]()
+    for c in counts:
+        totals.update({"upcoming": c.upcoming, "open": c.open, "closed": c.closed})
+    timeline = timeline_svg(list(calendar), today)
+    pages = max(1, -(-len(counts) // per_page))
+    for number in range(1, pages + 1):
+        start = (number - 1) * per_page
+        shown = counts[start : start + per_page]
+        names = {a: x.name for a, x in store.accounts([c.account_id for c in shown]).items()}
+        page = IndexPage(number, pages, shown, len(counts), dict(totals), start + 1, names)
+        _write(out / index_page_name(number), index_html(page, timeline, today))
+    events = 0
+    for start in range(0, len(counts), READ_CHUNK):
+        events += _write_accounts(
+            store, out, [c.account_id for c in counts[start : start + READ_CHUNK]]
+        )
+    return DashboardSummary(pages, len(counts), events)
+
+
+def _all_counts(store: Store) -> list[StatusCounts]:
+    found: list[StatusCounts] = []
+    while page := store.health_status_counts(found[-1].account_id if found else None, 5000):
+        found += page
+    return found
+
+
+def _write_accounts(store: Store, out: Path, account_ids: list[str]) -> int:
+    events = store.health_events(account_ids)
+    for event in events:
+        _write(out / "events" / f"{event_slug(event.arn)}.html", event_html(event))
+    grouped: dict[str, list[HealthEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.account_id, []).append(event)
+    for account_id in account_ids:
+        _write(
+            out / "accounts" / f"{account_id}.html",
+            account_html(account_id, grouped.get(account_id, [])),
+        )
+    return len(events)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

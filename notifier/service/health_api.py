@@ -1,0 +1,82 @@
+"""The AWS Health API's read operations on our events: DescribeEvents, DescribeEventDetails,
+DescribeAffectedEntities, with their shapes and their nextToken paging."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Collection, Sequence
+
+from notifier.core.errors import InputError, Problem
+from notifier.core.health import (
+    EntityStatus,
+    EventFilter,
+    entity_to_api,
+    event_details_to_api,
+    event_to_api,
+    unknown_event_error,
+)
+from notifier.service.ports import Store
+
+MAX_RESULTS = 100
+
+
+def _token(last: str) -> str:
+    return base64.urlsafe_b64encode(last.encode()).decode()
+
+
+def _after(token: str | None) -> str | None:
+    """The key a nextToken stands for; an InputError for one we did not hand out."""
+    if token is None:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        problem = Problem("--next-token", "expected a nextToken from an earlier answer")
+        raise InputError([problem]) from exc
+
+
+def _check(max_results: int) -> None:
+    if not 1 <= max_results <= MAX_RESULTS:
+        raise InputError([Problem("--max-results", f"expected 1..{MAX_RESULTS}")])
+
+
+def describe_events(
+    store: Store, wanted: EventFilter, max_results: int = MAX_RESULTS, token: str | None = None
+) -> dict[str, object]:
+    """`{"events": [...], "nextToken": ...}`, nextToken only while more remain."""
+    _check(max_results)
+    page = store.health_event_page(wanted, _after(token), max_results + 1)
+    answer: dict[str, object] = {"events": [event_to_api(e) for e in page[:max_results]]}
+    if len(page) > max_results:
+        answer["nextToken"] = _token(page[max_results - 1].arn)
+    return answer
+
+
+def describe_event_details(store: Store, arns: Sequence[str]) -> dict[str, object]:
+    """`{"successfulSet": [...], "failedSet": [...]}` in the order the ARNs were asked."""
+    found = {e.arn: e for e in store.health_events_by_arn(arns)}
+    return {
+        "successfulSet": [event_details_to_api(found[a]) for a in arns if a in found],
+        "failedSet": [unknown_event_error(a) for a in arns if a not in found],
+    }
+
+
+def describe_affected_entities(
+    store: Store,
+    event_arn: str,
+    statuses: Collection[EntityStatus] = (),
+    max_results: int = MAX_RESULTS,
+    token: str | None = None,
+) -> dict[str, object]:
+    """`{"entities": [...], "nextToken": ...}` for one event; an InputError for an unknown ARN."""
+    _check(max_results)
+    found = store.health_event_page(EventFilter(arns=(event_arn,)), None, 1)
+    if not found:
+        raise InputError([Problem(event_arn, "no such event")])
+    event = found[0]
+    page = store.health_entity_page(event_arn, statuses, _after(token), max_results + 1)
+    answer: dict[str, object] = {"entities": [entity_to_api(event, e) for e in page[:max_results]]}
+    if len(page) > max_results:
+        answer["nextToken"] = _token(page[max_results - 1].entity_value)
+    return answer

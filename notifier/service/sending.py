@@ -1,0 +1,151 @@
+"""Handing emails to a channel: suppression, a pool of workers, in-run retries with backoff.
+
+A transient failure is tried again after an exponential delay with jitter, up to `max_attempts`
+tries in one run, then left for the next run; a permanent one is settled at once. When a whole
+chunk failed transiently and nothing got through, the channel is taken as down: the run stops
+handing it messages (they stay open for the next run) instead of waiting out every backoff.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from notifier.channels.base import DeliveryError, EmailChannel, OutgoingEmail
+from notifier.core.records import Outcome, PendingDelivery
+from notifier.service.compose import Prepared
+
+Job = tuple[PendingDelivery, Prepared]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+
+    def delay(self, retry: int, rng: random.Random) -> float:
+        """Before the `retry`-th retry (1, 2, ...): base * 2^(retry-1), capped, half of it
+        jittered so that parallel workers do not come back at the same instant."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** (retry - 1))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+@dataclass
+class EmailStats:
+    delivered: int = 0
+    failed: int = 0
+    retried: int = 0
+    suppressed: int = 0
+    undeliverable: int = 0
+    deferred: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def fail(self, reason: str) -> None:
+        self.failed += 1
+        self.reasons[reason] += 1
+
+
+@dataclass
+class EmailSender:
+    channel: EmailChannel
+    build: Callable[[Prepared], OutgoingEmail]
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    parallel: int = 1
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    down: str | None = None
+    _pool: ThreadPoolExecutor | None = None
+
+    @contextmanager
+    def running(self) -> Iterator[EmailSender]:
+        """Workers for the length of a run; the channel's connections closed at the end."""
+        if self.parallel > 1:
+            self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="deliver")
+        try:
+            yield self
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+            self.channel.close()
+
+    def send(self, jobs: Sequence[Job], stats: EmailStats) -> list[Outcome]:
+        """Deliver every job, retrying transient failures; one outcome per job."""
+        outcomes: list[Outcome] = []
+        todo, tries, succeeded = list(jobs), 0, False
+        while todo:
+            tries += 1
+            if tries > 1:
+                stats.retried += len(todo)
+                self.sleep(self.retry.delay(tries - 1, self.rng))
+            again: list[Job] = []
+            for job, error, provider in self._map(todo):
+                if error is None:
+                    succeeded = True
+                    outcomes.append(_delivered(job, provider, tries))
+                elif error.retryable and tries < self.retry.max_attempts:
+                    again.append(job)
+                else:
+                    stats.fail(error.reason)
+                    outcomes.append(_failed(job, error, tries))
+            todo = again
+        stats.delivered += sum(o.status == "delivered" for o in outcomes)
+        if jobs and not succeeded and all(not o.permanent for o in outcomes):
+            self.down = outcomes[-1].error
+        return outcomes
+
+    def _map(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, DeliveryError | None, str | None]]:
+        if self._pool is None:
+            return map(self._one, jobs)
+        return self._pool.map(self._one, jobs)
+
+    def _one(self, job: Job) -> tuple[Job, DeliveryError | None, str | None]:
+        try:
+            result = self.channel.deliver(self.build(job[1]))
+        except DeliveryError as error:
+            return job, error, None
+        return job, None, result.provider_id
+
+
+def without_suppressed(
+    jobs: Sequence[Job], blocked: set[str], stats: EmailStats
+) -> tuple[list[Job], list[Outcome], dict[int, str]]:
+    """Jobs with suppressed recipients left out; a job left with none is settled undeliverable
+    (final, never retried). Also returns, by delivery id, a note of who was skipped."""
+    kept: list[Job] = []
+    settled: list[Outcome] = []
+    notes: dict[int, str] = {}
+    for delivery, item in jobs:
+        recipients = item.notice.recipients
+        skipped = [r for r in recipients if r.strip().lower() in blocked]
+        stats.suppressed += len(skipped)
+        if len(skipped) == len(recipients):
+            stats.undeliverable += 1
+            why = "suppressed: " + ", ".join(skipped) if skipped else "no recipient"
+            settled.append(
+                Outcome(delivery.delivery_id, "undeliverable", error=why, permanent=True)
+            )
+            continue
+        if skipped:
+            notes[delivery.delivery_id] = "skipped suppressed: " + ", ".join(skipped)
+            left = tuple(r for r in recipients if r not in skipped)
+            item = replace(item, notice=replace(item.notice, recipients=left))
+        kept.append((delivery, item))
+    return kept, settled, notes
+
+
+def _delivered(job: Job, provider: str | None, tries: int) -> Outcome:
+    return Outcome(job[0].delivery_id, "delivered", provider_id=provider, attempts=tries)
+
+
+def _failed(job: Job, error: DeliveryError, tries: int) -> Outcome:
+    permanent = not error.retryable
+    return Outcome(
+        job[0].delivery_id, "failed", error=error.reason, permanent=permanent, attempts=tries
+    )

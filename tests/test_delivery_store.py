@@ -1,0 +1,64 @@
+"""Delivery states in the store (SQLite and PostgreSQL): sending, settled outcomes, suppression."""
+
+from __future__ import annotations
+
+from store_builders import AS_OF, NOW, notice
+
+from notifier.core.records import Outcome
+from notifier.store.repository import SqlStore
+
+A, B = "111111111111", "222222222222"
+
+
+def record(store: SqlStore, *accounts: str) -> list[int]:
+    run_id = store.start_run(AS_OF, NOW)
+    notices = [notice(a) for a in accounts]
+    rows = [(n, n.key.message_id("example.com"), "subject") for n in notices]
+    store.record_notices(run_id, rows, ["smtp"])
+    return [d.delivery_id for d in store.pending_deliveries(["smtp"], 0, 100)]
+
+
+def states(store: SqlStore) -> dict[int, tuple[str, int]]:
+    return {
+        d.delivery_id: (d.status, d.attempts) for d in store.pending_deliveries(["smtp"], 0, 100)
+    }
+
+
+def test_a_delivery_marked_sending_stays_open_and_says_so(store: SqlStore) -> None:
+    first, second = record(store, A, B)
+    store.mark_sending([first], NOW)
+    assert states(store) == {first: ("sending", 0), second: ("pending", 0)}
+
+
+def test_settled_outcomes_count_every_try_and_close_what_is_final(store: SqlStore) -> None:
+    first, second = record(store, A, B)
+    store.settle(
+        [
+            Outcome(first, "failed", error="451 busy", attempts=3),
+            Outcome(second, "failed", error="550 no such user", permanent=True),
+        ],
+        NOW,
+    )
+    assert states(store) == {first: ("failed", 3)}
+    store.settle([Outcome(first, "delivered", provider_id="queued as Q1")], NOW)
+    assert states(store) == {}
+    history = {r.notice.key.account_id: r.channels["smtp"] for r in store.history()}
+    assert history == {A: "delivered", B: "failed"}
+
+
+def test_an_undeliverable_notice_is_final(store: SqlStore) -> None:
+    [only] = record(store, A)
+    store.settle([Outcome(only, "undeliverable", error="suppressed: a@x", permanent=True)], NOW)
+    assert states(store) == {}
+
+
+def test_the_suppression_list_ignores_case(store: SqlStore) -> None:
+    assert store.add_suppression("Ops@Example.com", "bounce", NOW) is True
+    assert store.add_suppression("ops@example.com", "complaint", NOW) is False
+    assert store.suppressed(["OPS@example.com", "dev@example.com"]) == {"ops@example.com"}
+    assert [(s.address, s.reason) for s in store.suppressions()] == [
+        ("ops@example.com", "complaint")
+    ]
+    assert store.remove_suppression("OPS@EXAMPLE.COM") is True
+    assert store.remove_suppression("ops@example.com") is False
+    assert store.suppressed(["ops@example.com"]) == set()

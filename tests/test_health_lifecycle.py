@@ -1,0 +1,192 @@
+"""The burndown over several days: notice, partial migration, full migration, reappearance."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from store_builders import account, function
+
+from notifier.core.domain import Calendar, Function, Runtime
+from notifier.core.health import (
+    AffectedEntity,
+    EntityStatus,
+    EventStatus,
+    HealthEvent,
+    changed_time,
+    entity_status,
+    event_arn,
+    status_at,
+)
+from notifier.service.health import HealthPolicy, StoreHealthChannel
+from notifier.service.lifecycle import refresh_health
+from notifier.store.repository import SqlStore
+
+A, B = "111111111111", "222222222222"
+KNOWN = ("python3.9", "python3.12")
+CALENDAR = Calendar(
+    {
+        "python3.9": Runtime(
+            "python3.9", "Python 3.9", "python", "AL2",
+            date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1),
+        ),
+        "python3.12": Runtime("python3.12", "Python 3.12", "python", "AL2023"),
+    }
+)  # fmt: skip
+START = datetime(2026, 4, 1, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    return (
+        datetime(2026, 3, n, 12, tzinfo=UTC)
+        if n < 32
+        else datetime(2026, 4, n - 31, 12, tzinfo=UTC)
+    )
+
+
+def arn(account_id: str, name: str) -> str:
+    return f"arn:aws:lambda:us-east-1:{account_id}:function:{name}"
+
+
+def inventory(store: SqlStore, *functions: Function) -> None:
+    listed: dict[str, list[Function]] = {A: [], B: []}
+    for f in functions:
+        listed[f.account_id].append(f)
+    store.replace_inventory(listed, KNOWN)
+
+
+def notice_event(account_id: str, *names: str, when: datetime) -> HealthEvent:
+    """What the composer hands the health channel for a notice: every function PENDING."""
+    return HealthEvent(
+        arn=event_arn(account_id, "us-east-1", "python3.9"),
+        account_id=account_id,
+        region="us-east-1",
+        runtime="python3.9",
+        start_time=START,
+        end_time=None,
+        last_updated_time=when,
+        status_code=status_at(START, when, all_resolved=False),
+        description="Python 3.9 reaches end of support",
+        metadata={"runtime": "python3.9"},
+        entities=tuple(
+            AffectedEntity(arn(account_id, n), EntityStatus.PENDING, when) for n in names
+        ),
+    )
+
+
+def post_notice(store: SqlStore, event: HealthEvent) -> None:
+    channel = StoreHealthChannel(store)
+    channel.deliver(event)
+    channel.flush()
+
+
+def event_of(store: SqlStore, account_id: str = A) -> HealthEvent:
+    [event] = store.health_events([account_id])
+    return event
+
+
+def entities(event: HealthEvent) -> dict[str, tuple[EntityStatus, datetime]]:
+    return {
+        e.entity_value.rsplit(":", 1)[1]: (e.status, e.last_updated_time) for e in event.entities
+    }
+
+
+def test_an_event_burns_down_closes_and_reopens_over_the_days(store: SqlStore) -> None:
+    store.upsert_accounts([account(A), account(B)])
+    inventory(store, function(A, "one"), function(A, "two"), function(B, "other"))
+    post_notice(store, notice_event(A, "one", "two", when=day(1)))
+    post_notice(store, notice_event(B, "other", when=day(1)))
+    assert refresh_health(store, CALENDAR, day(1)).changed == 0
+
+    # day 2: "one" is deleted; "two" is still on python3.9
+    inventory(store, function(A, "two"), function(B, "other"))
+    summary = refresh_health(store, CALENDAR, day(2))
+    event = event_of(store)
+    assert (summary.resolved, summary.changed) == (1, 1)
+    assert entities(event) == {
+        "one": (EntityStatus.RESOLVED, day(2)),
+        "two": (EntityStatus.PENDING, day(1)),
+    }
+    assert (event.status_code, event.last_updated_time) == (EventStatus.UPCOMING, day(2))
+    assert event_of(store, B).last_updated_time == day(1)
+
+    # day 3: nothing moved: nothing changes, no time moves
+    assert refresh_health(store, CALENDAR, day(3)).changed == 0
+    assert event_of(store).last_updated_time == day(2)
+
+    # April 2nd: past the start, the event opens
+    refresh_health(store, CALENDAR, day(33))
+    assert (event_of(store).status_code, event_of(store).last_updated_time) == (
+        EventStatus.OPEN,
+        day(33),
+    )
+
+    # April 3rd: "two" moved to python3.12: every entity resolved, the event closes
+    inventory(store, function(A, "two", "python3.12"), function(B, "other"))
+    refresh_health(store, CALENDAR, day(34))
+    event = event_of(store)
+    assert event.status_code is EventStatus.CLOSED
+    assert entities(event)["two"] == (EntityStatus.RESOLVED, day(34))
+    assert event_of(store, B).status_code is EventStatus.OPEN
+
+    # April 4th: a new function on python3.9 reopens it; "one" coming back is PENDING again
+    inventory(store, function(A, "one"), function(A, "three"), function(B, "other"))
+    summary = refresh_health(store, CALENDAR, day(35))
+    event = event_of(store)
+    assert (summary.added, summary.reopened) == (1, 1)
+    assert (event.status_code, event.last_updated_time) == (EventStatus.OPEN, day(35))
+    assert entities(event) == {
+        "one": (EntityStatus.PENDING, day(35)),
+        "three": (EntityStatus.PENDING, day(35)),
+        "two": (EntityStatus.RESOLVED, day(34)),
+    }
+
+
+def test_a_function_in_another_region_or_package_type_is_not_the_events(store: SqlStore) -> None:
+    store.upsert_accounts([account(A)])
+    inventory(
+        store,
+        function(A, "one"),
+        function(A, "west", region="eu-west-1"),
+        function(A, "image", package_type="Image"),
+    )
+    post_notice(store, notice_event(A, "one", when=day(1)))
+
+    assert refresh_health(store, CALENDAR, day(2)).added == 0
+    assert list(entities(event_of(store))) == ["one"]
+
+
+def test_a_new_notice_keeps_the_time_of_entities_whose_status_is_unchanged(
+    store: SqlStore,
+) -> None:
+    store.upsert_accounts([account(A)])
+    inventory(store, function(A, "one"))
+    post_notice(store, notice_event(A, "one", when=day(1)))
+
+    post_notice(store, notice_event(A, "one", when=day(5)))
+
+    assert entities(event_of(store)) == {"one": (EntityStatus.PENDING, day(1))}
+
+
+def test_the_end_time_policy_ends_events_when_updates_are_blocked(store: SqlStore) -> None:
+    store.upsert_accounts([account(A)])
+    inventory(store, function(A, "one"))
+    policy = HealthPolicy(end_time="block_update")
+    post_notice(store, notice_event(A, "one", when=day(1)))
+
+    refresh_health(store, CALENDAR, day(2), [StoreHealthChannel(store, policy=policy)])
+
+    event = event_of(store)
+    assert (event.start_time, event.end_time) == (START, datetime(2026, 6, 1, tzinfo=UTC))
+    assert event.last_updated_time == day(2)
+
+
+def test_lifecycle_rules_as_a_table() -> None:
+    early, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC)
+    assert status_at(START, early, all_resolved=False) is EventStatus.UPCOMING
+    assert status_at(START, late, all_resolved=False) is EventStatus.OPEN
+    assert status_at(START, early, all_resolved=True) is EventStatus.CLOSED
+    assert status_at(None, early, all_resolved=False) is EventStatus.OPEN
+    assert entity_status(still_on_runtime=True) is EntityStatus.PENDING
+    assert entity_status(still_on_runtime=False) is EntityStatus.RESOLVED
+    assert changed_time(early, late, changed=False) == early
+    assert changed_time(early, late, changed=True) == late
