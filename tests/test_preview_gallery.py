@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import signal
+import socket
 import subprocess
 import threading
 import urllib.request
@@ -121,6 +122,18 @@ def test_the_server_serves_the_gallery_on_localhost(served: str, site: Path) -> 
         assert response.read() == (site / "create_blocked.html").read_bytes()
 
 
+def test_a_port_in_use_is_an_error_that_says_what_to_do(cli: Cli) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = cli("preview", "--gallery", "site", "--serve", port)
+    assert result.code == 2
+    assert f"error: 127.0.0.1:{port}: cannot listen: Address already in use; pass another" in (
+        result.err
+    )
+
+
 def test_serve_runs_until_ctrl_c(cli: Cli, tmp_path: Path) -> None:
     process = cli.subprocess(
         "preview",
@@ -147,3 +160,24 @@ def test_serve_runs_until_ctrl_c(cli: Cli, tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_sample_names_never_escape_the_folder_or_clobber_the_index(
+    cli: Cli, tmp_path: Path
+) -> None:
+    samples = tmp_path / "mine" / "samples"
+    samples.mkdir(parents=True)
+    (samples / "notices.toml").write_text(
+        '[account]\nid = "123456789012"\nprimary_email = "a@example.com"\n'
+        "[functions]\nus-east-1 = 2\n"
+        '[samples.index]\nruntime = "python3.9"\nmilestone = "block_create:7"\n'
+        '[samples."../../evil name"]\nruntime = "python3.9"\nmilestone = "block_update:7"\n',
+        encoding="utf-8",
+    )
+    cli.env["NOTIFIER_TEMPLATES_DIR"] = "mine"
+    result = cli("preview", "--gallery", "site")
+    assert result.code == 0, result.err
+    pages = sorted(p.name for p in (tmp_path / "site").glob("*.html"))
+    assert pages == ["01-index.html", "02-evil-name.html", "index.html"]
+    assert "Notice gallery" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "site"]

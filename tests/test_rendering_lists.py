@@ -143,8 +143,18 @@ def test_the_csv_lists_every_function_with_account_region_and_runtime() -> None:
     assert function_list_csv(sample).count(b"\r\n") == 8
 
 
-def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text() -> None:
-    sample = notice(count=1)
-    hostile = replace(sample, functions=('=HYPERLINK("http://x")',))
-    row = function_list_csv(hostile).decode().splitlines()[1]
-    assert "'=HYPERLINK" in row
+@pytest.mark.parametrize(
+    ("arn", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("-2+3", "'-2+3"),
+        ("arn:aws:lambda:us-east-1:1:function:a,b", "arn:aws:lambda:us-east-1:1:function:a,b"),
+        ('say "hi"', 'say "hi"'),
+        ("two\r\nlines", "two\r\nlines"),
+    ],
+)
+def test_any_cell_reads_back_as_it_was_and_formulas_stay_text(arn: str, cell: str) -> None:
+    hostile = replace(notice(count=1), functions=(arn,))
+    data = function_list_csv(hostile).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(data, newline="")))
+    assert len(rows) == 2 and rows[1][2] == cell

@@ -158,7 +158,7 @@ def compat32_reference(sample: Notice, rendered: RenderedNotice, message_id: str
     """The same message built the plain way, with the compat32 classes and their generator."""
 
     def part(body: bytes, subtype: str, **params: str) -> MIMENonMultipart:
-        found = MIMENonMultipart("text", subtype, charset="utf-8", **params)
+        found = MIMENonMultipart("text", subtype, charset="utf-8", **params)  # type: ignore[arg-type]
         del found["MIME-Version"]
         found["Content-Transfer-Encoding"] = "base64"
         found.set_payload(base64.encodebytes(body).decode("ascii"))

@@ -81,6 +81,12 @@ def _print_summary(summary: RunSummary, outbox: object) -> None:
         typer.echo(f"  {name}: {_channel_line(stats)}")
         for reason, count in stats.reasons.most_common():
             typer.echo(f"    failed {count}x: {reason}")
+    if summary.health:
+        h = summary.health
+        typer.echo(
+            f"  health events: {h['changed']} changed; functions {h['resolved']} resolved, "
+            f"{h['reopened']} reopened, {h['added']} added"
+        )
 
 
 def _channel_line(stats: ChannelStats) -> str:

@@ -13,6 +13,7 @@ from notifier import bootstrap
 from notifier.cli.common import AsOf, Globals, check_accounts, globals_of, say
 from notifier.config import Settings
 from notifier.core.domain import Calendar, Milestone, Runtime
+from notifier.core.errors import InputError, Problem
 from notifier.service import preview as previews
 
 templates_app = typer.Typer(
@@ -52,7 +53,7 @@ def check(
     report = previews.check_templates(chosen, cal, settings.recipients, settings.max_functions)
     typer.echo(
         f"templates ok: {report.files} files compiled, every situation rendered in "
-        f"{report.cases} cases ({_templates_label(chosen)})"
+        f"{report.cases} cases ({previews.templates_label(chosen)})"
     )
 
 
@@ -112,11 +113,7 @@ def preview(
     """
     g = globals_of(ctx)
     if gallery is not None:
-        if any(v is not None for v in (runtime, milestone, account, as_of, html, eml)):
-            ctx.fail(
-                "--gallery renders every sample notice; --runtime, --milestone, --account, "
-                "--as-of, --html and --eml are for one notice"
-            )
+        _refuse_single_options(ctx, runtime, milestone, account, as_of, html, eml)
         if port is not None and not serve:
             ctx.fail("PORT goes with --serve: notifier preview --gallery DIR --serve PORT")
         _gallery(g, gallery, port, serve)
@@ -131,7 +128,15 @@ def preview(
     rt, ms = _runtime(cal, runtime), _milestone(milestone, cal, runtime)
     day = as_of.date() if as_of is not None else None
     shown = _single(g, settings, cal, rt, ms, check_accounts([account] if account else None), day)
-    _print(g, shown, settings, html, eml)
+    _print(g, shown, html, eml)
+
+
+def _refuse_single_options(ctx: typer.Context, *given: object) -> None:
+    if any(value is not None for value in given):
+        ctx.fail(
+            "--gallery renders every sample notice; --runtime, --milestone, --account, "
+            "--as-of, --html and --eml are for one notice"
+        )
 
 
 def _runtime(cal: Calendar, identifier: str) -> Runtime:
@@ -183,9 +188,7 @@ def _single(
     return previews.preview(bootstrap.composer(settings), notice)
 
 
-def _print(
-    g: Globals, shown: previews.Preview, settings: Settings, html: Path | None, eml: Path | None
-) -> None:
+def _print(g: Globals, shown: previews.Preview, html: Path | None, eml: Path | None) -> None:
     n = shown.notice
     say(
         g,
@@ -198,11 +201,18 @@ def _print(
     typer.echo(f"Subject: {shown.rendered.subject}\n")
     typer.echo(shown.rendered.text.rstrip("\n"))
     if html is not None:
-        html.write_text(shown.rendered.html, encoding="utf-8")
+        _write(html, shown.rendered.html.encode("utf-8"))
         say(g, f"wrote the HTML body to {html}")
     if eml is not None:
-        eml.write_bytes(shown.message)
+        _write(eml, shown.message)
         say(g, f"wrote the message to {eml}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise InputError([Problem(str(path), f"cannot write: {error.strerror}")]) from error
 
 
 def _functions(count: int) -> str:
@@ -213,7 +223,7 @@ def _gallery(g: Globals, folder: Path, port: int | None, serve: bool) -> None:
     settings = g.settings()
     cal = bootstrap.calendar(settings)
     found = previews.load_samples(settings.templates_dir, cal, settings.recipients)
-    label = _templates_label(settings.templates_dir)
+    label = previews.templates_label(settings.templates_dir)
     entries = previews.write_gallery(bootstrap.composer(settings), found, folder, label)
     typer.echo(f"wrote {len(entries)} sample notices to {folder / 'index.html'}")
     if serve:
@@ -223,7 +233,3 @@ def _gallery(g: Globals, folder: Path, port: int | None, serve: bool) -> None:
 
 def _ready(url: str) -> None:
     typer.echo(f"serving the gallery at {url} (Ctrl-C to stop)", err=False)
-
-
-def _templates_label(folder: Path | None) -> str:
-    return "the built-in templates" if folder is None else f"{folder} over the built-in templates"

@@ -55,7 +55,7 @@ class Settings:
     health: HealthSettings = field(default_factory=HealthSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     source: str = "defaults"
-    raw: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -19,6 +19,7 @@ from notifier.core.errors import InputError, Problem
 from notifier.rendering import check, context, gallery, samples
 from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.types import RenderedNotice
+from notifier.resources import bundled
 from notifier.service.compose import Composer
 from notifier.service.ports import Store
 
@@ -85,20 +86,26 @@ def account_notice(
     account = store.accounts([account_id]).get(account_id)
     if account is None:
         raise InputError([Problem(f"--account {account_id}", "not in the database")])
-    arns = store.function_arns([(account_id, runtime.identifier)]).get(
-        (account_id, runtime.identifier)
-    )
+    pair = (account_id, runtime.identifier)
+    arns = store.function_arns([pair]).get(pair)
     if not arns:
-        on = sorted(
-            {
-                p.runtime
-                for p in store.affected_pairs([r.identifier for r in calendar], [account_id])
-            }
-        )
-        has = f"it has some on {', '.join(on)}" if on else "it has none on any runtime"
-        message = f"no in-scope functions on {runtime.identifier} ({has})"
+        has = _runtimes_of(store, calendar, account_id)
+        elsewhere = f"it has some on {', '.join(has)}" if has else "it has none on any runtime"
+        message = f"no in-scope functions on {runtime.identifier} ({elsewhere})"
         raise InputError([Problem(f"--account {account_id}", message)])
     return samples.make_notice(account, runtime, milestone, arns, calendar, recipient_kinds, as_of)
+
+
+def _runtimes_of(store: Store, calendar: Calendar, account_id: str) -> list[str]:
+    pairs = store.affected_pairs([r.identifier for r in calendar], [account_id])
+    return sorted({p.runtime for p in pairs})
+
+
+def templates_label(folder: Path | None) -> str:
+    """How summaries name the templates in use."""
+    if folder is None or folder.resolve() == bundled("templates").resolve():
+        return "the built-in templates"
+    return f"{folder} over the built-in templates"
 
 
 def check_templates(
@@ -126,6 +133,16 @@ def write_gallery(
 ) -> list[gallery.GalleryEntry]:
     """An index and one page per sample, written to `folder` (created; an earlier gallery there
     is replaced; any other non-empty folder is refused, so nothing of the user's is lost)."""
+    try:
+        return _write_site(composer, found, folder, templates)
+    except OSError as error:
+        where = error.filename or folder
+        raise InputError([Problem(str(where), f"cannot write: {error.strerror}")]) from error
+
+
+def _write_site(
+    composer: Composer, found: SampleSet, folder: Path, templates: str
+) -> list[gallery.GalleryEntry]:
     _prepare_folder(folder)
     entries = [
         _write_sample(composer, s, folder, _slug(s.name, i)) for i, s in enumerate(found.samples)
@@ -195,7 +212,7 @@ def _entry(
 def _slug(name: str, index: int) -> str:
     """A file name from the sample's name (TOML keys may hold anything); unique by position."""
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60] or "sample"
-    return cleaned if cleaned == name else f"{index + 1:02d}-{cleaned}"
+    return cleaned if cleaned == name and name != "index" else f"{index + 1:02d}-{cleaned}"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -19,6 +19,7 @@ from notifier.channels.base import DeliveryError, EmailChannel, EventChannel
 from notifier.core.domain import Calendar, NoticeKey
 from notifier.core.records import Outcome, PendingDelivery
 from notifier.service.compose import Composer, Prepared, notice_from_ledger
+from notifier.service.lifecycle import refresh_health
 from notifier.service.planning import PlanInputs, due_batches
 from notifier.service.ports import Store
 from notifier.service.sending import EmailSender, EmailStats, Job, without_suppressed
@@ -64,6 +65,7 @@ class RunSummary:
     seconds: float = 0.0
     channels: dict[str, ChannelStats] = field(default_factory=dict)
     emailed: Counter[str] = field(default_factory=Counter)
+    health: dict[str, object] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -78,6 +80,7 @@ class RunSummary:
             "seconds": round(self.seconds, 3),
             "channels": {name: s.as_dict() for name, s in self.channels.items()},
             "emailed": dict(sorted(self.emailed.items())),
+            "health_events": self.health,
         }
 
 
@@ -112,6 +115,11 @@ class Runner:
             cursor = self._retry_earlier(summary)
             for batch in due_batches(self.store, self.inputs):
                 cursor = self._send_new(run_id, batch, cursor, summary)
+            if self.events:
+                burndown = refresh_health(
+                    self.store, self.calendar, self.composer.clock(), self.events
+                )
+                summary.health = burndown.as_dict()
             summary.seconds = time.perf_counter() - started
             self.store.finish_run(run_id, self.composer.clock(), _counts(summary))
         return summary

@@ -46,6 +46,21 @@ _STATUS = """CASE
   WHEN start_time IS NOT NULL AND start_time > :now THEN 'upcoming'
   ELSE 'open' END"""
 
+_PG_STATUSES = """
+WITH computed AS (
+  SELECT e.arn, CASE
+    WHEN p.event_arn IS NULL THEN 'closed'
+    WHEN e.start_time IS NOT NULL AND e.start_time > :now THEN 'upcoming'
+    ELSE 'open' END AS status_code
+  FROM health_event e LEFT JOIN health_pending p ON p.event_arn = e.arn
+), changed AS (
+  UPDATE health_event SET status_code = c.status_code FROM computed c
+  WHERE c.arn = health_event.arn AND health_event.status_code <> c.status_code
+  RETURNING health_event.arn
+)
+INSERT INTO health_touched SELECT arn FROM changed
+"""
+
 
 def refresh(engine: Engine, now: datetime, dates: Mapping[str, Dates]) -> Burndown:
     """Bring every stored event and entity up to date with the inventory; one transaction."""
@@ -75,15 +90,19 @@ def _run(connection: Connection, sql: str, **values: Any) -> int:
 
 def _entities(connection: Connection, now: datetime, old: str, new: str, test: str) -> int:
     where = f"status = '{old}' AND {test}"
+    update = f"UPDATE affected_entity SET status = '{new}', last_updated_time = :now WHERE {where}"
+    if connection.dialect.name == "postgresql":  # one pass: update, and note what changed
+        returning = f"WITH changed AS ({update} RETURNING event_arn) "
+        return _run(
+            connection,
+            returning + "INSERT INTO health_touched SELECT event_arn FROM changed",
+            now=now,
+        )
     _run(
         connection,
         f"INSERT INTO health_touched SELECT DISTINCT event_arn FROM affected_entity WHERE {where}",
     )
-    return _run(
-        connection,
-        f"UPDATE affected_entity SET status = '{new}', last_updated_time = :now WHERE {where}",
-        now=now,
-    )
+    return _run(connection, update, now=now)
 
 
 def _add_new(connection: Connection, now: datetime) -> int:
@@ -125,6 +144,9 @@ def _statuses(connection: Connection, now: datetime) -> None:
         "SELECT DISTINCT event_arn FROM affected_entity WHERE status = 'PENDING'",
     )
     _run(connection, "CREATE INDEX health_pending_ix ON health_pending (event_arn)")
+    if connection.dialect.name == "postgresql":  # joins instead of a lookup per event
+        _run(connection, _PG_STATUSES, now=now)
+        return
     differs = f"status_code <> {_STATUS}"
     _run(
         connection,
