@@ -74,9 +74,6 @@ class Store(Protocol):
 
     def stored_notices(self, notice_ids: Collection[int]) -> dict[int, StoredNotice]: ...
 
-    def mark(self, outcomes: Sequence[Outcome], at: datetime) -> None:
-        """Record outcomes of attempts (attempts += 1), in one transaction."""
-
     def mark_sending(self, delivery_ids: Sequence[int], at: datetime) -> None:
         """Mark deliveries `sending`, committed before they are handed to a channel."""
 

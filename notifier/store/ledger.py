@@ -7,12 +7,11 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, Row, Text, bindparam, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Engine, Row, select, text
 
 from notifier.core.domain import DatedMilestone, Notice, NoticeKey, Phase
 from notifier.core.planner import PairKey
-from notifier.core.records import HistoryRow, Outcome, PendingDelivery, StoredNotice
+from notifier.core.records import HistoryRow, PendingDelivery, StoredNotice
 from notifier.store import bulk
 from notifier.store.models import OPEN_STATUS_SQL
 from notifier.store.session import DELIVERY, NOTICE, chunks, id_chunks, reading, writing
@@ -153,53 +152,6 @@ def pending_deliveries(
         )
         for row in rows
     ]
-
-
-def mark(engine: Engine, outcomes: Sequence[Outcome], at: datetime) -> None:
-    """Record attempts: status, error and provider id set (an earlier provider id is kept when
-    none is given), attempts + 1; one transaction, one statement on PostgreSQL."""
-    if not outcomes:
-        return
-    with writing(engine) as session:
-        connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            connection.execute(_PG_MARK, _mark_arrays(outcomes, at))
-        else:
-            bulk.executemany(connection, _SQLITE_MARK, _mark_rows(connection, outcomes, at))
-
-
-_SQLITE_MARK = (
-    "UPDATE delivery SET status = ?, attempts = attempts + 1, last_error = ?,"
-    " provider_id = COALESCE(?, provider_id), updated_at = ? WHERE id = ?"
-)
-_PG_MARK = text(
-    "UPDATE delivery SET status = v.status, attempts = delivery.attempts + 1,"
-    " last_error = v.error, provider_id = COALESCE(v.provider, delivery.provider_id),"
-    " updated_at = :at"
-    " FROM unnest(:ids, :statuses, :errors, :providers) AS v(id, status, error, provider)"
-    " WHERE delivery.id = v.id"
-).bindparams(
-    bindparam("ids", type_=ARRAY(Integer)),
-    *(bindparam(name, type_=ARRAY(Text)) for name in ("statuses", "errors", "providers")),
-    bindparam("at", type_=DELIVERY.c.updated_at.type),
-)
-
-
-def _mark_arrays(outcomes: Sequence[Outcome], at: datetime) -> dict[str, Any]:
-    return {
-        "ids": [o.delivery_id for o in outcomes],
-        "statuses": [o.status for o in outcomes],
-        "errors": [o.error for o in outcomes],
-        "providers": [o.provider_id for o in outcomes],
-        "at": at,
-    }
-
-
-def _mark_rows(
-    connection: Connection, outcomes: Sequence[Outcome], at: datetime
-) -> list[tuple[Any, ...]]:
-    stored_at = bulk.to_db(connection, DELIVERY.c.updated_at, at)
-    return [(o.status, o.error, o.provider_id, stored_at, o.delivery_id) for o in outcomes]
 
 
 def history(engine: Engine, account_ids: Collection[str] | None) -> list[HistoryRow]:

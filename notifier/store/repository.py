@@ -125,10 +125,6 @@ class SqlStore:
     def stored_notices(self, notice_ids: Collection[int]) -> dict[int, StoredNotice]:
         return ledger.stored_notices(self.engine, notice_ids)
 
-    def mark(self, outcomes: Sequence[Outcome], at: datetime) -> None:
-        """Record outcomes of attempts (attempts += 1), in one transaction."""
-        ledger.mark(self.engine, outcomes, at)
-
     def mark_sending(self, delivery_ids: Sequence[int], at: datetime) -> None:
         """Mark deliveries `sending`, committed before they are handed to a channel."""
         mark_sending(self.engine, delivery_ids, at)
