@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -17,33 +15,16 @@ from notifier.rendering.dashboard import event_slug, timeline_svg
 from notifier.service.dashboard import build_dashboard
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
+from tests.browser import dump_dom
 
 A, B = "111111111111", "222222222222"
 TODAY = date(2026, 4, 3)
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.skip("headless Chromium is not installed (apt-get install -y chromium)")
-    return found
-
-
 def render(page: Path, profile: Path) -> str:
     """The DOM Chromium built from the page."""
-    command = [
-        chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--dump-dom",
-        page.as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    done = dump_dom(page.as_uri(), profile)
+    assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
 

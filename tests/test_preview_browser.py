@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,18 +19,9 @@ from typing import Any
 import pytest
 
 from notifier.service.preview import gallery_server
+from tests.browser import chromium, dump_dom
 from tests.cli_helpers import Cli
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--virtual-time-budget=15000",
-)
 HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>harness</title></head>
 <body><pre id="results">pending</pre>
 {frames}
@@ -57,17 +46,6 @@ window.addEventListener("load", () => {{
 }});
 </script></body></html>
 """
-
-
-def browser() -> str:
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip(
-        "Chromium is not installed (apt-get install -y chromium); .ci/run installs it, "
-        "so this browser test runs in CI"
-    )
 
 
 @pytest.fixture
@@ -98,8 +76,7 @@ def pages(site: Path) -> list[str]:
 
 
 def open_in_chromium(url: str, profile: Path) -> list[dict[str, Any]]:
-    command = [browser(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    done = dump_dom(url, profile, extra=("--virtual-time-budget=15000",), timeout=120)
     found = re.search(r'<pre id="results">(.*?)</pre>', done.stdout, re.S)
     assert found, f"no results from Chromium (exit {done.returncode}): {done.stderr[-2000:]}"
     results: list[dict[str, Any]] = json.loads(html.unescape(found.group(1)))
@@ -109,7 +86,7 @@ def open_in_chromium(url: str, profile: Path) -> list[dict[str, Any]]:
 def test_every_gallery_page_renders_in_chromium_and_shows_its_subject(
     site: Path, served: str, tmp_path: Path
 ) -> None:
-    browser()
+    chromium()
     samples = pages(site)
     names = ["index.html", *samples]
     frames = "\n".join(f'<iframe src="{n}" width="1400" height="900"></iframe>' for n in names)
