@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from sqlalchemy import event as sql_event
 from store_builders import account, function
 
 from notifier.core.domain import Calendar, Function, Runtime
@@ -178,6 +181,88 @@ def test_the_end_time_policy_ends_events_when_updates_are_blocked(store: SqlStor
     event = event_of(store)
     assert (event.start_time, event.end_time) == (START, datetime(2026, 6, 1, tzinfo=UTC))
     assert event.last_updated_time == day(2)
+
+
+def statements_of(store: SqlStore, work: Callable[[], object]) -> list[str]:
+    """The SQL statements `work` sends to the store's database."""
+    sent: list[str] = []
+
+    def note(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    sql_event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        sql_event.remove(store.engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_a_second_refresh_with_nothing_new_only_reads_its_markers(store: SqlStore) -> None:
+    store.upsert_accounts([account(A)])
+    inventory(store, function(A, "one"), function(A, "two"))
+    post_notice(store, notice_event(A, "one", "two", when=day(1)))
+    first = statements_of(store, lambda: refresh_health(store, CALENDAR, day(2)))
+
+    again = statements_of(store, lambda: refresh_health(store, CALENDAR, day(3)))
+
+    assert len(first) > 10
+    assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT", "CREATE")) for s in again)
+    assert len(again) <= 4
+
+
+def test_an_import_later_the_same_day_is_burnt_down_by_the_next_refresh(store: SqlStore) -> None:
+    store.upsert_accounts([account(A)])
+    inventory(store, function(A, "one"), function(A, "two"))
+    post_notice(store, notice_event(A, "one", "two", when=day(1)))
+    refresh_health(store, CALENDAR, day(2))
+
+    inventory(store, function(A, "two"))
+    summary = refresh_health(store, CALENDAR, day(2))
+
+    assert summary.resolved == 1
+    assert entities(event_of(store))["one"] == (EntityStatus.RESOLVED, day(2))
+
+
+def test_a_new_notice_event_is_burnt_down_by_the_next_refresh(store: SqlStore) -> None:
+    store.upsert_accounts([account(A), account(B)])
+    inventory(store, function(A, "one"), function(B, "other"), function(B, "more"))
+    post_notice(store, notice_event(A, "one", when=day(1)))
+    refresh_health(store, CALENDAR, day(2))
+
+    post_notice(store, notice_event(B, "other", when=day(2)))
+    summary = refresh_health(store, CALENDAR, day(2))
+
+    assert summary.added == 1
+    assert set(entities(event_of(store, B))) == {"other", "more"}
+
+
+def test_a_date_moved_in_the_calendar_moves_the_event_the_same_day(store: SqlStore) -> None:
+    store.upsert_accounts([account(A)])
+    inventory(store, function(A, "one"))
+    post_notice(store, notice_event(A, "one", when=day(1)))
+    refresh_health(store, CALENDAR, day(2))
+    later = datetime(2026, 7, 1, tzinfo=UTC)
+    old = CALENDAR.runtimes["python3.9"]
+    moved = Calendar({**CALENDAR.runtimes, "python3.9": replace(old, deprecation=later.date())})
+
+    summary = refresh_health(store, moved, day(2))
+
+    assert summary.changed == 1
+    assert event_of(store).start_time == later
+
+
+def test_an_event_opens_when_its_start_passes_even_with_nothing_else_new(store: SqlStore) -> None:
+    store.upsert_accounts([account(A)])
+    inventory(store, function(A, "one"))
+    post_notice(store, notice_event(A, "one", when=day(1)))
+    refresh_health(store, CALENDAR, day(31))
+    assert event_of(store).status_code is EventStatus.UPCOMING
+
+    summary = refresh_health(store, CALENDAR, START)
+
+    assert summary.changed == 1
+    assert event_of(store).status_code is EventStatus.OPEN
 
 
 def test_lifecycle_rules_as_a_table() -> None:

@@ -19,7 +19,7 @@ from notifier.store.repository import SqlStore
 
 TABLES = {
     "account", "function", "run", "notice", "delivery", "health_event", "affected_entity",
-    "suppression", "alembic_version", "health_publication",
+    "suppression", "alembic_version", "health_publication", "store_state",
 }  # fmt: skip
 
 

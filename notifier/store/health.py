@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, select
 
 from notifier.core.health import AffectedEntity, EntityStatus, EventStatus, HealthEvent
+from notifier.store import state
 from notifier.store.session import (
     AFFECTED_ENTITY,
     HEALTH_EVENT,
@@ -84,6 +85,7 @@ def upsert_health_events(engine: Engine, events: Sequence[HealthEvent]) -> None:
         connection.execute(events_statement, [_event_row(e) for e in latest.values()])
         if entities:
             connection.execute(entities_statement, entities)
+        state.bump(connection)
 
 
 def event_from_row(row: Row[Any], entities: Sequence[AffectedEntity]) -> HealthEvent:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, Select, func, select
 from notifier.core.domain import Function
 from notifier.core.planner import PairKey
 from notifier.core.records import InventorySummary, PairCount
-from notifier.store import bulk
+from notifier.store import bulk, state
 from notifier.store.session import FUNCTION, chunks, id_chunks, reading, writing
 
 _STREAM_ROWS = 1000
@@ -70,6 +70,7 @@ def replace_inventory(
     )
     with writing(engine) as session:
         bulk.replace_functions(session.connection(), functions.keys(), rows)
+        state.bump(session.connection())
     return summary
 
 

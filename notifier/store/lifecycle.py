@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, TextClause, bindparam, text
 
 from notifier.core.health import Burndown
+from notifier.store import state
 from notifier.store.bulk import analyze, staged
 from notifier.store.session import HEALTH_EVENT, writing
 
@@ -63,21 +64,31 @@ INSERT INTO health_touched SELECT arn FROM changed
 
 
 def refresh(engine: Engine, now: datetime, dates: Mapping[str, Dates]) -> Burndown:
-    """Bring every stored event and entity up to date with the inventory; one transaction."""
+    """Bring every stored event and entity up to date with the inventory; one transaction.
+    Skipped when nothing it reads changed since the last time (see `state`)."""
     with writing(engine) as session:
         connection = session.connection()
-        _run(connection, _CURRENT)
-        _run(connection, "CREATE INDEX health_now_ix ON health_now (event_arn, entity_value)")
-        _run(connection, "CREATE TEMPORARY TABLE health_touched (arn VARCHAR)")
-        analyze(connection, "health_now")
-        resolved = _entities(connection, now, "PENDING", "RESOLVED", _NOT_LISTED)
-        reopened = _entities(connection, now, "RESOLVED", "PENDING", _LISTED)
-        added = _add_new(connection, now)
-        _dates(connection, dates)
-        _statuses(connection, now)
-        changed = _touch(connection, now)
-        for name in ("health_now", "health_touched", "health_pending"):
-            _run(connection, f"DROP TABLE {name}")
+        seen = state.fingerprint(connection, dates)
+        if state.unchanged_since_last(connection, seen, now):
+            return Burndown(0, 0, 0, ())
+        burndown = _burndown(connection, now, dates)
+        state.remember(connection, seen, now)
+    return burndown
+
+
+def _burndown(connection: Connection, now: datetime, dates: Mapping[str, Dates]) -> Burndown:
+    _run(connection, _CURRENT)
+    _run(connection, "CREATE INDEX health_now_ix ON health_now (event_arn, entity_value)")
+    _run(connection, "CREATE TEMPORARY TABLE health_touched (arn VARCHAR)")
+    analyze(connection, "health_now")
+    resolved = _entities(connection, now, "PENDING", "RESOLVED", _NOT_LISTED)
+    reopened = _entities(connection, now, "RESOLVED", "PENDING", _LISTED)
+    added = _add_new(connection, now)
+    _dates(connection, dates)
+    _statuses(connection, now)
+    changed = _touch(connection, now)
+    for name in ("health_now", "health_touched", "health_pending"):
+        _run(connection, f"DROP TABLE {name}")
     return Burndown(resolved, reopened, added, changed)
 
 

@@ -163,3 +163,14 @@ class HealthPublicationRow(SQLModel, table=True):
     event_arn: str = Field(primary_key=True)
     channel: str = Field(primary_key=True)
     last_updated_time: datetime
+
+
+class StateRow(SQLModel, table=True):
+    """Named counters and markers: the generation of the health burndown's inputs (bumped by
+    every write to them) and what the last burndown saw (so an unchanged day can skip it)."""
+
+    __tablename__ = "store_state"
+
+    name: str = Field(primary_key=True)
+    generation: int = 0
+    value: str | None = Field(default=None, sa_type=Text)
