@@ -172,3 +172,19 @@ def test_a_function_listed_under_another_account_is_refused_and_changes_nothing(
         store.replace_inventory({A: [function(A, "new"), function(B, "stray")]}, KNOWN)
 
     assert arns(store, A) == (f"arn:aws:lambda:us-east-1:{A}:function:kept",)
+
+
+def test_each_field_of_a_function_lands_in_its_own_column(store: SqlStore) -> None:
+    listed = Function(
+        A, "eu-west-1", "fn", "python3.9", f"arn:aws:lambda:eu-west-1:{A}:function:fn",
+        "Zip", "2025-01-01T10:00:00.000+0000",
+    )  # fmt: skip
+    store.replace_inventory({A: [listed]}, KNOWN)
+
+    with store.engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT account_id, region, name, runtime, arn, package_type, last_modified"
+            " FROM function"
+        ).one()
+
+    assert tuple(row) == tuple(listed)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import eq, itemgetter
 from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
@@ -18,10 +18,8 @@ from notifier.store.session import FUNCTION, chunks, id_chunks, reading, writing
 
 _STREAM_ROWS = 1000
 
-_ROW = attrgetter(*bulk.COLUMNS)
-_ACCOUNT = attrgetter("account_id")
-_PACKAGE_TYPE = attrgetter("package_type")
-_RUNTIME = attrgetter("runtime")
+_ACCOUNT = itemgetter(Function._fields.index("account_id"))
+_KIND = itemgetter(Function._fields.index("package_type"), Function._fields.index("runtime"))
 
 
 def summarize(
@@ -29,23 +27,27 @@ def summarize(
 ) -> InventorySummary:
     """Counts by kind; raises ValueError if a function is listed under another account's id.
     The per-row work is done by C-level iterators: this runs over a million functions."""
-    kinds: Counter[tuple[str, str | None]] = Counter()
-    for account_id, listed in functions.items():
-        if not all(map(account_id.__eq__, map(_ACCOUNT, listed))):
-            raise ValueError(f"a function listed under account {account_id} is another account's")
-        package_types = map(str.lower, map(_PACKAGE_TYPE, listed))
-        kinds.update(zip(package_types, map(_RUNTIME, listed), strict=True))
+    flat = list(chain.from_iterable(functions.values()))
+    owners = chain.from_iterable(repeat(key, len(listed)) for key, listed in functions.items())
+    if not all(map(eq, owners, map(_ACCOUNT, flat))):
+        wrong = next(key for key, listed in functions.items() if _foreign(key, listed))
+        raise ValueError(f"a function listed under account {wrong} is another account's")
+    kinds = Counter(map(_KIND, flat))  # (package type, runtime): few distinct pairs
     counts = Counter[str]()
     for (package_type, runtime), n in kinds.items():
-        counts[_kind(package_type, runtime, known_runtimes)] += n
+        counts[_kind(package_type.lower(), runtime, known_runtimes)] += n
     return InventorySummary(
         accounts=len(functions),
-        functions=kinds.total(),
+        functions=len(flat),
         in_scope=counts["in_scope"],
         container_images=counts["image"],
         no_runtime=counts["no_runtime"],
         unknown_runtime=counts["unknown"],
     )
+
+
+def _foreign(account_id: str, listed: Sequence[Function]) -> bool:
+    return any(function.account_id != account_id for function in listed)
 
 
 def _kind(package_type: str, runtime: str | None, known: Collection[str]) -> str:
@@ -65,9 +67,8 @@ def replace_inventory(
     summary = summarize(functions, known_runtimes)
     if not functions:
         return summary
-    rows: Iterator[bulk.FunctionValues] = chain.from_iterable(
-        map(_ROW, listed) for listed in functions.values()
-    )
+    # A Function is a tuple of the columns in bulk.COLUMNS order: it is its own row.
+    rows: Iterator[bulk.FunctionValues] = chain.from_iterable(functions.values())
     with writing(engine) as session:
         bulk.replace_functions(session.connection(), functions.keys(), rows)
         state.bump(session.connection())
