@@ -30,7 +30,7 @@ from notifier.service.pool import PreparePool
 from notifier.service.ports import Store
 from notifier.service.run import Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
-from notifier.store.engine import is_current, make_engine, make_readonly_engine, upgrade
+from notifier.store.engine import is_current, make_engine, readonly_engine, upgrade
 from notifier.store.repository import SqlStore
 
 Clock = Callable[[], datetime]
@@ -112,14 +112,11 @@ def reading_store(settings: Settings, cal: Calendar) -> Iterator[tuple[Store, st
     """A store to read without writing anything. When the database is missing or empty and
     `sample_data` is on, a throw-away copy holding the bundled sample stands in for it."""
     if _database_exists(settings.database_url):
-        engine = make_readonly_engine(settings.database_url)
-        try:
+        with readonly_engine(settings.database_url) as engine:
             found = SqlStore(engine)
             if is_current(engine) and found.count_accounts() > 0:
                 yield found, None
                 return
-        finally:
-            engine.dispose()
     if not settings.sample_data:
         raise ConfigError([Problem(settings.database_url, "the database holds no accounts")])
     with _sample_store(cal) as sample:

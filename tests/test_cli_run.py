@@ -81,6 +81,23 @@ def test_dry_run_shows_what_the_run_then_sends(cli: Cli) -> None:
     assert all(set(n["channels"].values()) == {"delivered"} for n in history)
 
 
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_dry_run_on_an_existing_database_leaves_every_file_as_it_was(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("run", "--as-of", DAY)
+    before = files_of(tmp_path)
+
+    result = cli("dry-run", "--as-of", "2027-03-15")
+
+    assert result.code == 0, result.err
+    assert "would be sent" in result.out
+    assert files_of(tmp_path) == before
+
+
 def test_dry_run_for_one_account_prints_whole_notices(cli: Cli) -> None:
     result = cli("dry-run", "--as-of", DAY, "--account", "111122223333")
     assert result.code == 0, result.err

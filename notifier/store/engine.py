@@ -8,6 +8,9 @@ the write lock up front instead of failing half-way when another writer got ther
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -61,6 +64,33 @@ def make_readonly_engine(url: str) -> Engine:
     engine = create_engine(readonly, connect_args={"timeout": BUSY_TIMEOUT_S})
     _configure_sqlite(engine, writable=False)
     return engine
+
+
+@contextmanager
+def readonly_engine(url: str) -> Iterator[Engine]:
+    """make_readonly_engine, disposed afterwards, leaving no file behind. A read-only SQLite
+    connection to a WAL database creates the -wal and -shm files when no other connection has
+    them open, and cannot remove them as it closes. When they were not there before, one plain
+    open and close lets SQLite remove them itself: it does so only as the last connection, after
+    checkpointing an empty log, so the database file is not written."""
+    engine = make_readonly_engine(url)
+    path = sqlite_path(_normalized(url))
+    log = None if path is None else Path(f"{path}-wal")
+    there_before = log is None or log.exists()
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        if not there_before and log is not None and log.exists():
+            _close_as_last(Path(str(log).removesuffix("-wal")))
+
+
+def _close_as_last(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        connection.close()
 
 
 def is_sqlite(url: URL | Engine) -> bool:
