@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -40,6 +42,63 @@ class _Silent:
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class DescendantPeaks:
+    """Samples the peak resident memory (VmHWM) of every process below this one, twice a
+    second: the render workers are the forkserver's children, which getrusage does not see."""
+
+    def __init__(self, every_s: float = 0.5) -> None:
+        self.peaks: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, args=(every_s,), daemon=True)
+
+    def __enter__(self) -> DescendantPeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def largest_mib(self) -> float:
+        return max(self.peaks.values(), default=0.0)
+
+    def _loop(self, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            for pid in descendants(os.getpid()):
+                peak = vm_hwm_mib(pid)
+                if peak is not None:
+                    self.peaks[pid] = max(peak, self.peaks.get(pid, 0.0))
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below `root`, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def vm_hwm_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 def timed(
@@ -94,7 +153,7 @@ def main() -> None:
     as_of = date.fromisoformat(args.as_of)
     cal = bootstrap.calendar(settings)
     steps: list[dict[str, Any]] = []
-    with bootstrap.store(settings) as store:
+    with DescendantPeaks() as workers, bootstrap.store(settings) as store:
         timed("accounts import", steps, lambda: imports.import_accounts(store, accounts_csv).read)
         timed(
             "inventory import",
@@ -102,24 +161,24 @@ def main() -> None:
             lambda: imports.import_inventory(store, [inventory_csv], cal).functions,
         )
         inputs = bootstrap.plan_inputs(settings, cal, as_of)
-        composer = bootstrap.composer(settings, parallel=True)
         kept: list[Notice] = []
-        timed(
-            "dry run, all accounts",
-            steps,
-            lambda: dry_run_all(store, inputs, composer, kept, args.floor_sample),
-        )
-        one = kept[0].account.account_id if kept else "000000000000"
-        timed(
-            "dry run, one account",
-            steps,
-            lambda: sum(1 for _ in dry_run(store, inputs, composer, [one])),
-        )
+        with bootstrap.preparing(settings) as composer:  # its workers stop before the run's
+            timed(
+                "dry run, all accounts",
+                steps,
+                lambda: dry_run_all(store, inputs, composer, kept, args.floor_sample),
+            )
+            one = kept[0].account.account_id if kept else "000000000000"
+            timed(
+                "dry run, one account",
+                steps,
+                lambda: sum(1 for _ in dry_run(store, inputs, composer, [one])),
+            )
         with bootstrap.runner(settings, store, cal, as_of, _Silent()) as runner:
             first: RunSummary = timed("full run", steps, runner.run, count=_sent)
             timed("second run, same day", steps, runner.run, count=_sent)
         rate = floor_rate(settings, kept)
-    report(args, steps, first, rate, len(kept), url)
+    report(args, steps, first, rate, len(kept), url, workers.largest_mib())
 
 
 def _sent(summary: RunSummary) -> int:
@@ -133,6 +192,7 @@ def report(
     floor: float,
     sampled: int,
     url: str,
+    worker_peak: float,
 ) -> None:
     by = {s["step"]: s for s in steps}
     run_s = by["full run"]["seconds"]
@@ -147,9 +207,7 @@ def report(
         else None,
         "one_account_dry_run_s": by["dry run, one account"]["seconds"],
         "peak_rss_mib": round(peak_mib(), 1),
-        "peak_rss_worker_mib": round(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
-        ),
+        "peak_rss_worker_mib": round(worker_peak, 1),
     }
     print(f"{'step':<24} {'seconds':>9} {'items':>9} {'per s':>10} {'peak MiB':>9}")
     for s in steps:
