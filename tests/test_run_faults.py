@@ -9,9 +9,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from notifier import bootstrap
+from notifier.config import Settings
+from notifier.service.imports import seed_sample
+from notifier.store.repository import SqlStore
 from tests.cli_helpers import Cli
 
 DAY = "2026-11-27"
@@ -119,3 +124,40 @@ def test_the_waiting_run_sends_nothing_twice(fleet_cli: Cli) -> None:
     summaries = [json.loads(p.communicate()[0]) for p in runs]
     assert sorted(s["notices"] for s in summaries)[0] == 0
     assert sum(s["notices"] for s in summaries) == len(delivered_keys(fleet_cli))
+
+
+class KilledAfterOneWrite:
+    """A real store whose process dies, as far as the store can tell, after its first write."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store, self.writes = store, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def upsert_accounts(self, accounts: Any) -> tuple[int, int]:
+        self._write()
+        return self.store.upsert_accounts(accounts)
+
+    def replace_inventory(self, functions: Any, known: Any) -> Any:
+        self._write()
+        return self.store.replace_inventory(functions, known)
+
+    def _write(self) -> None:
+        self.writes += 1
+        if self.writes > 1:
+            raise SystemExit("killed")
+
+
+def test_a_sample_seed_cut_short_is_seeded_again_by_the_next_run(store: SqlStore) -> None:
+    settings = Settings(database_url="sqlite://", sample_data=True)
+    cal = bootstrap.calendar(settings)
+    with pytest.raises(SystemExit):
+        seed_sample(KilledAfterOneWrite(store), cal)  # type: ignore[arg-type]
+
+    said = bootstrap.prepare_for_run(settings, store, cal)
+
+    assert said is not None and "imported the bundled sample" in said
+    assert store.count_accounts() == 50
+    pairs = list(store.affected_pairs(set(cal.runtimes), None))
+    assert len({pair.account_id for pair in pairs}) > 10
