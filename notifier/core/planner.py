@@ -58,7 +58,13 @@ def due_milestone(
     A sent milestone is ordered by its date in today's calendar when the phase still has a date,
     else by the date recorded when it was sent, so moved dates are judged by the calendar in force.
     """
-    current = current_milestone(runtime, schedule, as_of)
+    return due_from(runtime, current_milestone(runtime, schedule, as_of), sent)
+
+
+def due_from(
+    runtime: Runtime, current: DatedMilestone | None, sent: Sequence[DatedMilestone]
+) -> DatedMilestone | None:
+    """`due_milestone` given the runtime's current milestone (the same for every pair)."""
     if current is None:
         return None
     last = max((_recomputed(runtime, s).order_key for s in sent), default=None)
@@ -84,6 +90,15 @@ class PlanContext:
     recipient_kinds: Sequence[str]
 
 
+@dataclass(frozen=True)
+class _RuntimeFacts:
+    """What a plan knows of a runtime on its day, worked out once per plan, not per pair."""
+
+    runtime: Runtime
+    current: DatedMilestone | None
+    successor: Runtime | None
+
+
 def plan(
     context: PlanContext,
     affected: Iterable[Affected],
@@ -91,29 +106,42 @@ def plan(
 ) -> Iterator[Notice]:
     """The notices due on `context.as_of`, at most one per (account, runtime) (rule 4)."""
     seen: set[PairKey] = set()
+    facts: dict[str, _RuntimeFacts | None] = {}
     for item in affected:
         pair = (item.account.account_id, item.runtime)
         if pair in seen or not item.functions:
             continue
         seen.add(pair)
-        notice = _notice_for(context, item, sent.get(pair, ()))
+        if item.runtime not in facts:
+            facts[item.runtime] = _facts(context, item.runtime)
+        known = facts[item.runtime]
+        notice = None if known is None else _notice_for(context, known, item, sent.get(pair, ()))
         if notice is not None:
             yield notice
 
 
-def _notice_for(
-    context: PlanContext, item: Affected, sent: Sequence[DatedMilestone]
-) -> Notice | None:
-    runtime = context.calendar.get(item.runtime)
+def _facts(context: PlanContext, identifier: str) -> _RuntimeFacts | None:
+    runtime = context.calendar.get(identifier)
     if runtime is None:
         return None
-    milestone = due_milestone(runtime, context.schedule, context.as_of, sent)
+    return _RuntimeFacts(
+        runtime,
+        current_milestone(runtime, context.schedule, context.as_of),
+        context.calendar.successor(runtime, context.as_of),
+    )
+
+
+def _notice_for(
+    context: PlanContext, facts: _RuntimeFacts, item: Affected, sent: Sequence[DatedMilestone]
+) -> Notice | None:
+    runtime = facts.runtime
+    milestone = due_from(runtime, facts.current, sent)
     if milestone is None:
         return None
     return Notice(
         account=item.account,
         runtime=runtime,
-        successor=context.calendar.successor(runtime, context.as_of),
+        successor=facts.successor,
         milestone=milestone,
         functions=tuple(sorted(item.functions)),
         recipients=item.account.recipients(context.recipient_kinds),

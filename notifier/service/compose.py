@@ -53,9 +53,16 @@ class Composer:
 
     def prepare_all(self, notices: Sequence[Notice]) -> dict[NoticeKey, Prepared]:
         """Render (and, in worker processes, also build) every notice of a batch."""
+        return self.start_all(notices)()
+
+    def start_all(self, notices: Sequence[Notice]) -> Callable[[], dict[NoticeKey, Prepared]]:
+        """Start preparing a batch; the returned function waits for it. A large batch goes to
+        the worker processes at once, so they render it while the caller delivers the one
+        before; a small one is prepared in this process when asked for."""
         if self.pool is not None and len(notices) >= self.pool.threshold:
-            return {p.notice.key: p for p in self.pool.prepare(notices)}
-        return {n.key: self.prepare(n) for n in notices}
+            started = self.pool.prepare(notices)
+            return lambda: {p.notice.key: p for p in started}
+        return lambda: {n.key: self.prepare(n) for n in notices}
 
     def built(self, notice: Notice) -> Prepared:
         """Render and build in this process: what a worker does for each notice."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from itertools import groupby
 
 from notifier.core.domain import Calendar, DatedMilestone, Milestone, Notice
@@ -13,7 +14,7 @@ from notifier.core.planner import (
     PairKey,
     PlanContext,
     current_milestone,
-    due_milestone,
+    due_from,
     plan,
 )
 from notifier.core.records import PairCount
@@ -33,14 +34,17 @@ class PlanInputs:
     def context(self) -> PlanContext:
         return PlanContext(self.as_of, self.calendar, self.schedule, self.recipient_kinds)
 
+    @cached_property
+    def current(self) -> dict[str, DatedMilestone | None]:
+        """Each runtime's current milestone on the as-of day, worked out once."""
+        return {
+            r.identifier: current_milestone(r, self.schedule, self.as_of) for r in self.calendar
+        }
+
 
 def active_runtimes(inputs: PlanInputs) -> list[str]:
     """Runtimes with at least one milestone reached on the as-of day: the only ones to look at."""
-    return [
-        r.identifier
-        for r in inputs.calendar
-        if current_milestone(r, inputs.schedule, inputs.as_of) is not None
-    ]
+    return [identifier for identifier, current in inputs.current.items() if current is not None]
 
 
 def due_batches(
@@ -89,4 +93,4 @@ def _is_due(inputs: PlanInputs, pair: PairCount, sent: dict[PairKey, list[DatedM
     if runtime is None:
         return False
     already = sent.get((pair.account_id, pair.runtime), [])
-    return due_milestone(runtime, inputs.schedule, inputs.as_of, already) is not None
+    return due_from(runtime, inputs.current[pair.runtime], already) is not None

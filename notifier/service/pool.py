@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from notifier.core.domain import Notice
@@ -34,9 +35,10 @@ class PreparePool:
         self._executor: ProcessPoolExecutor | None = None
 
     def prepare(self, notices: Sequence[Notice]) -> Iterator[Prepared]:
+        """Hand every chunk to the workers now (they go on while the caller does other work);
+        the results arrive, in order, as the returned iterator is read."""
         chunks = [list(notices[i : i + CHUNK]) for i in range(0, len(notices), CHUNK)]
-        for done in self._pool().map(_prepare_chunk, chunks):
-            yield from done
+        return chain.from_iterable(self._pool().map(_prepare_chunk, chunks))
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 from notifier.channels.base import DeliveryError, EmailChannel, EventChannel
-from notifier.core.domain import Calendar, NoticeKey
+from notifier.core.domain import Calendar, Notice, NoticeKey
 from notifier.core.records import Outcome, PendingDelivery
 from notifier.service.compose import Composer, Prepared, notice_from_ledger
 from notifier.service.lifecycle import refresh_health
@@ -25,6 +25,7 @@ from notifier.service.ports import Store
 from notifier.service.sending import EmailSender, EmailStats, Job, without_suppressed
 
 PAGE = 1000
+Started = tuple[list[Notice], Callable[[], dict[NoticeKey, Prepared]]]  # a batch, its waiter
 CHUNK = 100  # deliveries marked `sending` at once: at most this many resent after a kill
 
 
@@ -112,9 +113,7 @@ class Runner:
         assert self.sender is not None
         with self.store.run_lock(wait), self.sender.running():
             run_id = self.store.start_run(self.inputs.as_of, self.composer.clock())
-            cursor = self._retry_earlier(summary)
-            for batch in due_batches(self.store, self.inputs):
-                cursor = self._send_new(run_id, batch, cursor, summary)
+            self._send_due(run_id, self._retry_earlier(summary), summary)
             if self.events:
                 burndown = refresh_health(
                     self.store, self.calendar, self.composer.clock(), self.events
@@ -123,6 +122,19 @@ class Runner:
             summary.seconds = time.perf_counter() - started
             self.store.finish_run(run_id, self.composer.clock(), _counts(summary))
         return summary
+
+    def _send_due(self, run_id: int, cursor: int, summary: RunSummary) -> None:
+        """Plan, record and deliver the due notices a batch at a time. Each batch is handed to
+        the renderers before the one before it is delivered: the worker processes render while
+        this process plans, records and delivers."""
+        ahead: Started | None = None
+        for batch in due_batches(self.store, self.inputs):
+            next_one = (batch, self.composer.start_all(batch))
+            if ahead is not None:
+                cursor = self._send_new(run_id, ahead, cursor, summary)
+            ahead = next_one
+        if ahead is not None:
+            self._send_new(run_id, ahead, cursor, summary)
 
     def _retry_earlier(self, summary: RunSummary) -> int:
         """Deliver what earlier runs recorded but did not deliver; returns the last id seen."""
@@ -142,8 +154,10 @@ class Runner:
             cursor = page[-1].delivery_id
         return cursor
 
-    def _send_new(self, run_id: int, batch: list[Any], cursor: int, summary: RunSummary) -> int:
-        prepared = self.composer.prepare_all(batch)
+    def _send_new(self, run_id: int, started: Started, cursor: int, summary: RunSummary) -> int:
+        """Record a batch in the ledger, then deliver it (the outbox pattern)."""
+        batch, collect = started
+        prepared = collect()
         rows = [(p.notice, p.message_id, p.rendered.subject) for p in prepared.values()]
         summary.notices += self.store.record_notices(run_id, rows, self.channel_names)
         while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
