@@ -75,14 +75,14 @@ def readonly_engine(url: str) -> Iterator[Engine]:
     checkpointing an empty log, so the database file is not written."""
     engine = make_readonly_engine(url)
     path = sqlite_path(_normalized(url))
-    log = None if path is None else Path(f"{path}-wal")
-    there_before = log is None or log.exists()
+    log = Path(f"{path}-wal")
+    there_before = path is None or log.exists()
     try:
         yield engine
     finally:
         engine.dispose()
-        if not there_before and log is not None and log.exists():
-            _close_as_last(Path(str(log).removesuffix("-wal")))
+        if path is not None and not there_before and log.exists():
+            _close_as_last(path)
 
 
 def _close_as_last(path: Path) -> None:
