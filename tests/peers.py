@@ -11,6 +11,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,8 +205,9 @@ class SesPeer:
         boto3.client("sesv2", endpoint_url=self.url).create_email_identity(EmailIdentity=identity)
 
 
-@pytest.fixture(scope="session")
-def ses_server() -> Iterator[str]:
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto in server mode on a free port of 127.0.0.1; yields its URL."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -216,6 +218,27 @@ def ses_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@contextmanager
+def served_folder(site: Path) -> Iterator[str]:
+    """notifier's own gallery server over `site`, on a free port, in a thread; yields its URL."""
+    from notifier.service.preview import gallery_server
+
+    with gallery_server(site, 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def ses_server() -> Iterator[str]:
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture

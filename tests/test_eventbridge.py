@@ -4,7 +4,6 @@ routes our events to an SQS queue, and the test reads back exactly what was post
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from store_builders import account, function
 from test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
@@ -31,6 +29,7 @@ from notifier.core.health import (
 )
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
+from tests.peers import free_port, moto_server
 
 SOURCE = "notifier.health"
 WHEN = datetime(2026, 8, 27, 13, 19, 3, tzinfo=UTC)
@@ -57,21 +56,10 @@ def health_event(account_id: str = A, functions: int = 2, name_length: int = 10)
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 from notifier.parsing.accounts import load_accounts
 from notifier.parsing.inventory import load_inventory
+from tests.scripts import load_script
 
 FLEET = Path(__file__).resolve().parents[1] / "bench" / "fleet.py"
 
 
 @cache
 def fleet() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_fleet", FLEET)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:  # no __pycache__ beside a script that is packaged as data
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = writes_bytecode
-    return module
+    return load_script(FLEET, "bench_fleet")
 
 
 def test_a_generated_fleet_loads_without_problems(tmp_path: Path) -> None:

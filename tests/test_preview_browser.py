@@ -11,16 +11,15 @@ from __future__ import annotations
 import html
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from notifier.service.preview import gallery_server
 from tests.browser import chromium, dump_dom
 from tests.cli_helpers import Cli
+from tests.peers import served_folder
 
 HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>harness</title></head>
 <body><pre id="results">pending</pre>
@@ -61,14 +60,8 @@ def site(
 
 @pytest.fixture
 def served(site: Path) -> Iterator[str]:
-    with gallery_server(site, 0) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            thread.join(5)
+    with served_folder(site) as url:
+        yield url
 
 
 def pages(site: Path) -> list[str]:

@@ -7,7 +7,6 @@ import re
 import signal
 import socket
 import subprocess
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from notifier.rendering.context import VARIANTS
-from notifier.service.preview import gallery_server
 from tests.cli_helpers import Cli
+from tests.peers import served_folder
 
 SAMPLES = [
     "deprecation_ahead",
@@ -106,14 +105,8 @@ def test_a_new_gallery_replaces_the_old_one_but_never_a_foreign_folder(
 
 @pytest.fixture
 def served(site: Path) -> Iterator[str]:
-    with gallery_server(site, 0) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            thread.join(5)
+    with served_folder(site) as url:
+        yield url
 
 
 def test_the_server_serves_the_gallery_on_localhost(served: str, site: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import cache
@@ -17,6 +15,7 @@ from notifier.core.planner import milestones_for
 from notifier.parsing.accounts import load_accounts
 from notifier.parsing.calendar import load_calendar
 from notifier.parsing.inventory import load_inventory
+from tests.scripts import load_script
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIRST_RUN = date(2026, 11, 27)
@@ -100,16 +99,7 @@ def test_notices_keep_falling_due_for_years_after_the_first_run() -> None:
 
 
 def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_sample", DATA / "make_sample.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while being built
-    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:  # no __pycache__ beside a script that is packaged as data
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = writes_bytecode
-    return module
+    return load_script(DATA / "make_sample.py", "make_sample")
 
 
 def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
