@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from notifier.core.domain import NoticeKey
-from notifier.core.errors import DeliveryError
+from notifier.core.errors import ChannelDown, DeliveryError
 from notifier.core.health import HealthEvent
+from notifier.core.records import Refusal
 
-__all__ = ["DeliveryError", "DeliveryResult", "EmailChannel", "EventChannel", "OutgoingEmail"]
+__all__ = [
+    "ChannelDown",
+    "DeliveryError",
+    "DeliveryResult",
+    "EmailChannel",
+    "EventChannel",
+    "OutgoingEmail",
+    "Refusal",
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class OutgoingEmail:
 @dataclass(frozen=True)
 class DeliveryResult:
     provider_id: str | None = None
+    refused: tuple[Refusal, ...] = ()  # recipients refused while others accepted the message
 
 
 class EmailChannel(Protocol):

@@ -59,3 +59,15 @@ class DeliveryError(NotifierError):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+
+
+class ChannelDown(DeliveryError):
+    """The channel cannot work with this set-up (login refused, TLS cannot start): the fault is
+    the channel's, not the message's. The run stops handing it messages for the rest of the run;
+    they stay pending. `setting` names the configuration key to fix."""
+
+    exit_code = 2
+
+    def __init__(self, reason: str, *, setting: str) -> None:
+        super().__init__(reason, retryable=True)
+        self.setting = setting

@@ -57,6 +57,15 @@ class StoredNotice:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """One recipient a provider refused while it accepted the message for others."""
+
+    address: str
+    reason: str
+    permanent: bool  # a "no such user" kind of refusal: the address goes on the suppression list
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What happened to one delivery attempt."""
 
@@ -66,6 +75,7 @@ class Outcome:
     provider_id: str | None = None
     permanent: bool = False  # a failure no later run retries
     attempts: int = 1  # how many tries this outcome took (in-run retries included)
+    refused: tuple[Refusal, ...] = ()  # recipients refused while the message went to others
 
 
 @dataclass(frozen=True)
