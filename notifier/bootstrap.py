@@ -30,8 +30,11 @@ from notifier.service.pool import PreparePool
 from notifier.service.ports import Store
 from notifier.service.run import Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
-from notifier.store.engine import is_current, make_engine, readonly_engine, upgrade
+from notifier.store.engine import make_engine, readonly_engine
+from notifier.store.lock import HeldLock, run_lock
+from notifier.store.owner import Owner
 from notifier.store.repository import SqlStore
+from notifier.store.schema import is_current, upgrade
 
 Clock = Callable[[], datetime]
 
@@ -108,6 +111,19 @@ def store(settings: Settings) -> Iterator[SqlStore]:
 
 
 @contextmanager
+def run_store(settings: Settings, wait: bool) -> Iterator[tuple[SqlStore, HeldLock]]:
+    """The store for a run, under the run lock, taken before the schema is created or
+    upgraded: two first runs on a brand-new database never race to create it."""
+    engine = make_engine(settings.database_url)
+    try:
+        with run_lock(engine, wait=wait) as held:
+            upgrade(engine)
+            yield SqlStore(engine), held
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def reading_store(settings: Settings, cal: Calendar) -> Iterator[tuple[Store, str | None]]:
     """A store to read without writing anything. When the database is missing or empty and
     `sample_data` is on, a throw-away copy holding the bundled sample stands in for it."""
@@ -165,6 +181,7 @@ def runner(
     cal: Calendar,
     as_of: date,
     progress: Progress,
+    lock: HeldLock,
     clock: Clock = utc_now,
 ) -> Iterator[Runner]:
     """A Runner wired to the configured channels; its worker processes stop with the block."""
@@ -177,8 +194,10 @@ def runner(
             composer=built,
             email=email,
             events=event_channels(settings, st),
+            claimant=Owner.this_process(),
             progress=progress,
             sender=email_sender(settings, email, built),
+            lock=lock,
         )
 
 

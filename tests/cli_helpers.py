@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from notifier.cli.main import main
+from notifier.store.owner import Owner
 
 
 @dataclass
@@ -50,3 +52,10 @@ class Cli:
         command = [sys.executable, "-c", "from notifier.cli.main import entry; entry()", *args]
         env = {**os.environ, **self.env}
         return subprocess.Popen(command, cwd=self.folder, env=env, text=True, **kwargs)
+
+
+def dead_owner() -> str:
+    """The claim name of a process on this host that has ended, as a killed run leaves it."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return str(Owner(socket.gethostname(), process.pid, "1", "deadbeef"))

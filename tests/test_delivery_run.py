@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import pytest
 
 from notifier.core.domain import NoticeKey, Phase
 from notifier.store.repository import SqlStore
-from tests.cli_helpers import Cli
+from tests.cli_helpers import Cli, dead_owner
 from tests.peers import PASSWORD, USER, Certificate, SmtpPeer
 
 DAY = "2026-11-27"
@@ -212,14 +212,16 @@ def test_a_delivery_left_sending_by_a_killed_run_is_sent_again_with_the_same_mes
 ) -> None:
     write_config(tmp_path, smtp_peer)
     assert cli("run", "--as-of", DAY).code == 0
+    # as a run killed after handing them over: claimed by a process that has ended
     store = SqlStore.open(f"sqlite:///{tmp_path / 'notifier.db'}")
+    lease = datetime.now(UTC) + timedelta(minutes=10)
     try:
         with store.engine.begin() as connection:
-            rows = connection.exec_driver_sql(
-                "SELECT id FROM delivery WHERE channel = 'smtp' ORDER BY id LIMIT 3"
+            connection.exec_driver_sql(
+                "UPDATE delivery SET status = 'sending', owner = ?, lease_until = ? WHERE id IN"
+                " (SELECT id FROM delivery WHERE channel = 'smtp' ORDER BY id LIMIT 3)",
+                (dead_owner(), lease),
             )
-            ids = [row[0] for row in rows]
-        store.mark_sending(ids, datetime.now(UTC))  # as a run killed after handing them over
     finally:
         store.close()
     again = cli("run", "--as-of", DAY)

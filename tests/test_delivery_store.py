@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from store_builders import AS_OF, NOW, notice
+from datetime import timedelta
+
+from store_builders import AS_OF, NOW, OWNER, notice, settle
 
 from notifier.core.records import Outcome
 from notifier.store.repository import SqlStore
@@ -26,13 +28,14 @@ def states(store: SqlStore) -> dict[int, tuple[str, int]]:
 
 def test_a_delivery_marked_sending_stays_open_and_says_so(store: SqlStore) -> None:
     first, second = record(store, A, B)
-    store.mark_sending([first], NOW)
+    store.claim([first], OWNER, NOW + timedelta(minutes=10), NOW)
     assert states(store) == {first: ("sending", 0), second: ("pending", 0)}
 
 
 def test_settled_outcomes_count_every_try_and_close_what_is_final(store: SqlStore) -> None:
     first, second = record(store, A, B)
-    store.settle(
+    settle(
+        store,
         [
             Outcome(first, "failed", error="451 busy", attempts=3),
             Outcome(second, "failed", error="550 no such user", permanent=True),
@@ -40,7 +43,7 @@ def test_settled_outcomes_count_every_try_and_close_what_is_final(store: SqlStor
         NOW,
     )
     assert states(store) == {first: ("failed", 3)}
-    store.settle([Outcome(first, "delivered", provider_id="queued as Q1")], NOW)
+    settle(store, [Outcome(first, "delivered", provider_id="queued as Q1")])
     assert states(store) == {}
     history = {r.notice.key.account_id: r.channels["smtp"] for r in store.history()}
     assert history == {A: "delivered", B: "failed"}
@@ -48,7 +51,7 @@ def test_settled_outcomes_count_every_try_and_close_what_is_final(store: SqlStor
 
 def test_an_undeliverable_notice_is_final(store: SqlStore) -> None:
     [only] = record(store, A)
-    store.settle([Outcome(only, "undeliverable", error="suppressed: a@x", permanent=True)], NOW)
+    settle(store, [Outcome(only, "undeliverable", error="suppressed: a@x", permanent=True)])
     assert states(store) == {}
 
 

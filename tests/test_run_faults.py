@@ -101,7 +101,7 @@ def test_a_second_run_refuses_while_another_holds_the_lock(fleet_cli: Cli, tmp_p
     finally:
         holder.kill()
         holder.wait()
-    assert second.code == 2
+    assert second.code == 3
     assert second.err.startswith("error: another notifier run holds the lock")
     assert not (tmp_path / "outbox").exists()
     assert fleet_cli("run", "--as-of", DAY).code == 0

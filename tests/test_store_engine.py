@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy.exc
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, inspect
 from sqlmodel import SQLModel
 
-from notifier.core.errors import ConfigError
-from notifier.store.engine import is_current, make_engine, make_readonly_engine, upgrade
+from notifier.core.errors import ConfigError, StoreError
+from notifier.store.engine import make_engine, make_readonly_engine
 from notifier.store.repository import SqlStore
+from notifier.store.schema import is_current, upgrade
 
 TABLES = {
     "account", "function", "run", "notice", "delivery", "health_event", "affected_entity",
@@ -84,7 +84,7 @@ def test_a_read_only_open_reads_but_never_writes_the_database_file(tmp_path: Pat
 
     assert readonly.count_accounts() == 0
     assert is_current(readonly.engine)
-    with pytest.raises(sqlalchemy.exc.OperationalError, match="readonly"):
+    with pytest.raises(StoreError, match="cannot be used: attempt to write a readonly database"):
         readonly.start_run(date(2026, 1, 1), datetime.now(UTC))
     readonly.close()
 

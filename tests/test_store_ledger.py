@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import text
-from store_builders import AS_OF, NOW, notice
+from store_builders import AS_OF, NOW, notice, settle
 
 from notifier.core.domain import DatedMilestone, Phase
 from notifier.core.records import Outcome
@@ -57,12 +57,12 @@ def test_pending_deliveries_come_back_until_marked_delivered(store: SqlStore) ->
     record(store, notice(A), notice(B), channels=["email"])
     first, second = store.pending_deliveries(["email"], 0, 10)
 
-    store.settle([Outcome(first.delivery_id, "delivered", provider_id="msg-1")], NOW)
-    store.settle([Outcome(second.delivery_id, "failed", error="timeout")], NOW)
+    settle(store, [Outcome(first.delivery_id, "delivered", provider_id="msg-1")])
+    settle(store, [Outcome(second.delivery_id, "failed", error="timeout")])
 
     [retry] = store.pending_deliveries(["email"], 0, 10)
     assert (retry.delivery_id, retry.status, retry.attempts) == (second.delivery_id, "failed", 1)
-    store.settle([Outcome(second.delivery_id, "delivered")], NOW)
+    settle(store, [Outcome(second.delivery_id, "delivered")])
     assert store.pending_deliveries(["email"], 0, 10) == []
 
 
@@ -81,7 +81,7 @@ def test_pending_deliveries_page_by_id_and_filter_by_channel(store: SqlStore) ->
 def test_permanent_failures_are_not_retried(store: SqlStore) -> None:
     record(store, notice(A), channels=["email"])
     [pending] = store.pending_deliveries(["email"], 0, 10)
-    store.settle([Outcome(pending.delivery_id, "failed", error="mailbox does not exist")], NOW)
+    settle(store, [Outcome(pending.delivery_id, "failed", error="mailbox does not exist")])
 
     with store.engine.begin() as connection:
         connection.execute(text("UPDATE delivery SET permanent = true"))
@@ -93,7 +93,7 @@ def test_history_reports_each_channels_status(store: SqlStore) -> None:
     record(store, notice(B), notice(A, days_before=90), notice(A, days_before=30))
     deliveries = store.pending_deliveries(CHANNELS, 0, 100)
     outcomes = [Outcome(d.delivery_id, "delivered") for d in deliveries if d.channel == "email"]
-    store.settle(outcomes, datetime(2026, 3, 1, 10, tzinfo=UTC))
+    settle(store, outcomes, datetime(2026, 3, 1, 10, tzinfo=UTC))
 
     rows = store.history()
 
@@ -112,7 +112,7 @@ def test_marking_counts_attempts_and_keeps_the_last_error(store: SqlStore) -> No
     [pending] = store.pending_deliveries(["email"], 0, 10)
 
     for error in ("first", "second"):
-        store.settle([Outcome(pending.delivery_id, "failed", error=error)], NOW)
+        settle(store, [Outcome(pending.delivery_id, "failed", error=error)])
 
     with store.engine.connect() as connection:
         row = connection.execute(text("SELECT attempts, last_error FROM delivery")).one()
@@ -135,8 +135,8 @@ def test_a_provider_id_once_recorded_is_kept_by_later_outcomes(store: SqlStore) 
     record(store, notice(A), channels=["email"])
     [pending] = store.pending_deliveries(["email"], 0, 10)
 
-    store.settle([Outcome(pending.delivery_id, "pending", provider_id="queued-1")], NOW)
-    store.settle([Outcome(pending.delivery_id, "failed", error="bounced")], NOW)
+    settle(store, [Outcome(pending.delivery_id, "pending", provider_id="queued-1")])
+    settle(store, [Outcome(pending.delivery_id, "failed", error="bounced")])
 
     with store.engine.connect() as connection:
         row = connection.execute(text("SELECT status, provider_id, attempts FROM delivery")).one()

@@ -52,15 +52,18 @@ def run(
     settings = g.settings()
     cal = bootstrap.calendar(settings)
     day = as_of_day(as_of, settings)
-    with bootstrap.store(settings) as st:
+    with bootstrap.run_store(settings, wait) as (st, lock):
         if note := bootstrap.prepare_for_run(settings, st, cal):
             say(g, note)
         with (
             progress_bar(g, f"notices for {day}") as bar,
-            bootstrap.runner(settings, st, cal, day, bar) as runner,
+            bootstrap.runner(settings, st, cal, day, bar, lock) as runner,
         ):
-            summary = runner.run(wait=wait)
+            summary = runner.run()
     print_json(summary.as_dict()) if as_json else _print_summary(summary, settings.outbox_dir)
+    if summary.halted:
+        typer.echo(f"error: {summary.halted}", err=True)
+        raise typer.Exit(2)
     if summary.failed:
         raise typer.Exit(1)
 

@@ -49,6 +49,16 @@ class ConfigError(InputError):
 class RunLockedError(NotifierError):
     """Another run holds the lock on the same database."""
 
+    exit_code = 3
+
+
+class RunLockLost(RunLockedError):
+    """The run lost its lock (its database connection was closed) and another run took it."""
+
+
+class StoreError(NotifierError):
+    """The database cannot be reached, read or written (down, full, read-only)."""
+
 
 class DeliveryError(NotifierError):
     """A channel could not deliver a message. `retryable` says whether a later try may succeed."""

@@ -79,6 +79,16 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Released:
+    """A delivery taken back from an owner that is gone: to be sent again, or given up for good
+    after its outcome was lost too often."""
+
+    delivery_id: int
+    channel: str
+    given_up: bool
+
+
+@dataclass(frozen=True)
 class Suppression:
     """An address notices are never sent to, and why."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
@@ -14,6 +15,8 @@ from notifier.core.health import AffectedEntity, EntityStatus, HealthEvent, even
 from notifier.core.records import StoredNotice
 from notifier.rendering.mime import build_message
 from notifier.rendering.types import RenderedNotice
+
+log = logging.getLogger("notifier")
 
 
 class Renderer(Protocol):
@@ -30,12 +33,25 @@ class Pool(Protocol):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A rendered notice; `data` holds the built message when a worker process built it."""
+    """A rendered notice; `data` holds the built message when a worker process built it.
+    `error` says why it could not be rendered or built: its deliveries fail, the run goes on."""
 
     notice: Notice
     rendered: RenderedNotice
     message_id: str
     data: bytes | None = None
+    error: str | None = None
+
+
+NOT_RENDERED = RenderedNotice(subject="", text="", html="", health_description="")
+
+
+def _failed(prepared: Prepared, step: str, error: Exception) -> Prepared:
+    """One notice that cannot be rendered or built must not stop a run: its deliveries fail
+    permanently with this reason (the traceback is logged for --debug)."""
+    log.debug("cannot %s %s", step, prepared.notice.key, exc_info=error)
+    reason = f"cannot {step} this notice: {type(error).__name__}: {error}"
+    return replace(prepared, error=reason)
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,10 @@ class Composer:
 
     def prepare(self, notice: Notice) -> Prepared:
         message_id = notice.key.message_id(self.message_id_domain)
-        return Prepared(notice, self.renderer.render(notice), message_id)
+        try:
+            return Prepared(notice, self.renderer.render(notice), message_id)
+        except Exception as error:  # one notice's failure, recorded as such
+            return _failed(Prepared(notice, NOT_RENDERED, message_id), "render", error)
 
     def prepare_all(self, notices: Sequence[Notice]) -> dict[NoticeKey, Prepared]:
         """Render (and, in worker processes, also build) every notice of a batch."""
@@ -67,7 +86,12 @@ class Composer:
     def built(self, notice: Notice) -> Prepared:
         """Render and build in this process: what a worker does for each notice."""
         prepared = self.prepare(notice)
-        return replace(prepared, data=self._build(prepared))
+        if prepared.error is not None:
+            return prepared
+        try:
+            return replace(prepared, data=self._build(prepared))
+        except Exception as error:  # one notice's failure, recorded as such
+            return _failed(prepared, "build", error)
 
     def _build(self, prepared: Prepared) -> bytes:
         return build_message(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
@@ -23,9 +23,15 @@ from notifier.core.records import (
     Outcome,
     PairCount,
     PendingDelivery,
+    Released,
     StoredNotice,
     Suppression,
 )
+
+
+class HeldLock(Protocol):
+    def check(self) -> None:
+        """Raise RunLockLost when the lock was lost and another run holds it now."""
 
 
 class Store(Protocol):
@@ -74,11 +80,24 @@ class Store(Protocol):
 
     def stored_notices(self, notice_ids: Collection[int]) -> dict[int, StoredNotice]: ...
 
-    def mark_sending(self, delivery_ids: Sequence[int], at: datetime) -> None:
-        """Mark deliveries `sending`, committed before they are handed to a channel."""
+    def claim(
+        self, delivery_ids: Sequence[int], owner: str, lease_until: datetime, at: datetime
+    ) -> set[int]:
+        """Claim the open, unclaimed deliveries among `delivery_ids` for `owner` (`sending`,
+        leased until `lease_until`) in one atomic statement; returns the ids taken. Committed
+        before any is handed over: a delivery another process holds is never among them."""
 
-    def settle(self, outcomes: Sequence[Outcome], at: datetime) -> None:
-        """Record outcomes (attempts += each outcome's tries, permanent set), one transaction."""
+    def release_abandoned(
+        self,
+        channels: Sequence[str],
+        at: datetime,
+        gone: Callable[[str | None, datetime | None], bool],
+    ) -> list[Released]:
+        """Take back the `sending` deliveries whose owner is `gone` (given its name and lease):
+        pending again with the lost outcome counted, or failed for good after too many."""
+
+    def settle(self, outcomes: Sequence[Outcome], owner: str, at: datetime) -> None:
+        """Record outcomes of deliveries `owner` holds (attempts += tries), one transaction."""
 
     def suppressed(self, addresses: Collection[str]) -> set[str]:
         """Those of `addresses` on the suppression list, lower-cased."""
@@ -122,5 +141,5 @@ class Store(Protocol):
 
     def mark_published(self, channel: str, versions: Mapping[str, datetime]) -> None: ...
 
-    def run_lock(self, wait: bool) -> AbstractContextManager[None]:
+    def run_lock(self, wait: bool) -> AbstractContextManager[HeldLock]:
         """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""

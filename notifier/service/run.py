@@ -1,9 +1,12 @@
 """A scheduled run: plan, record, render, deliver, report. Outbox pattern throughout.
 
-Each chunk of deliveries is marked `sending` (committed) before any is handed to a channel and
-settled afterwards. A delivery found `sending` when a run starts was handed over by a run that
-was killed before recording the outcome: it is sent again with the same Message-ID (a duplicate,
-if any, is identifiable) and counted as `resent_unknown`.
+Each chunk of deliveries is claimed (`sending`, this run's name, a lease; committed) before any
+is handed to a channel and settled afterwards; a delivery another process holds is never
+claimed, so nothing is sent twice whatever happens to the run lock, which is checked before
+each chunk. A delivery left `sending` by a run that is gone (killed on this host, or its lease
+expired) was handed over without its outcome recorded: it is released, the lost outcome counted
+and committed, then sent again with the same Message-ID (a duplicate, if any, is identifiable)
+and counted as `resent_unknown`; after three lost outcomes it fails for good.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from notifier.channels.base import DeliveryError, EmailChannel, EventChannel
@@ -21,12 +24,22 @@ from notifier.core.records import Outcome, PendingDelivery
 from notifier.service.compose import Composer, Prepared, notice_from_ledger
 from notifier.service.lifecycle import refresh_health
 from notifier.service.planning import PlanInputs, due_batches
-from notifier.service.ports import Store
+from notifier.service.ports import HeldLock, Store
 from notifier.service.sending import EmailSender, EmailStats, Job, without_suppressed
 
 PAGE = 1000
+# How long a claim holds before another run may take the delivery over. A run on this host sees
+# at once that a killed run is gone; a run on another host waits this long.
+LEASE = timedelta(minutes=10)
+UNKNOWN_GIVEN_UP = "outcome unknown: handed over three times without its outcome recorded"
 Started = tuple[list[Notice], Callable[[], dict[NoticeKey, Prepared]]]  # a batch, its waiter
 CHUNK = 100  # deliveries marked `sending` at once: at most this many resent after a kill
+
+
+class Claimant(Protocol):
+    """Names the claims of this run and tells whether another claimant's process is gone."""
+
+    def sees_dead(self, other: str) -> bool: ...
 
 
 class Progress(Protocol):
@@ -35,6 +48,11 @@ class Progress(Protocol):
 
 class _NoProgress:
     def advance(self, count: int) -> None:
+        pass
+
+
+class _NoLock:
+    def check(self) -> None:
         pass
 
 
@@ -60,6 +78,7 @@ class ChannelStats(EmailStats):
 @dataclass
 class RunSummary:
     as_of: date
+    halted: str | None = None  # why a channel stopped: its set-up is wrong (exit 2)
     notices: int = 0
     retried: int = 0
     resent_unknown: int = 0
@@ -82,6 +101,7 @@ class RunSummary:
             "channels": {name: s.as_dict() for name, s in self.channels.items()},
             "emailed": dict(sorted(self.emailed.items())),
             "health_events": self.health,
+            "halted": self.halted,
         }
 
 
@@ -95,8 +115,11 @@ class Runner:
     composer: Composer
     email: EmailChannel
     events: Sequence[EventChannel]
+    claimant: Claimant
     progress: Progress = field(default_factory=_NoProgress)
     sender: EmailSender | None = None
+    lease: timedelta = LEASE
+    lock: HeldLock = field(default_factory=_NoLock)
 
     def __post_init__(self) -> None:
         if self.sender is None:
@@ -106,14 +129,21 @@ class Runner:
     def channel_names(self) -> list[str]:
         return [self.email.name, *(c.name for c in self.events)]
 
-    def run(self, wait: bool = False) -> RunSummary:
+    @property
+    def owner(self) -> str:
+        return str(self.claimant)
+
+    def run(self) -> RunSummary:
+        """One run, under the run lock the caller holds (`lock`)."""
         started = time.perf_counter()
         summary = RunSummary(self.inputs.as_of)
         summary.channels = {name: ChannelStats() for name in self.channel_names}
         assert self.sender is not None
-        with self.store.run_lock(wait), self.sender.running():
+        with self.sender.running():
             run_id = self.store.start_run(self.inputs.as_of, self.composer.clock())
+            self._release_abandoned(summary)
             self._send_due(run_id, self._retry_earlier(summary), summary)
+            summary.halted = self.sender.halted.reason if self.sender.halted else None
             if self.events:
                 burndown = refresh_health(
                     self.store, self.calendar, self.composer.clock(), self.events
@@ -136,22 +166,36 @@ class Runner:
         if ahead is not None:
             self._send_new(run_id, ahead, cursor, summary)
 
+    def _release_abandoned(self, summary: RunSummary) -> None:
+        """Take back what runs that are gone left `sending` (outcome unknown), committed before
+        anything is sent again; each is resent below, or failed for good after too many."""
+        now = self.composer.clock()
+
+        def gone(owner: str | None, lease_until: datetime | None) -> bool:
+            expired = lease_until is None or lease_until <= now
+            return owner is None or expired or self.claimant.sees_dead(owner)
+
+        for released in self.store.release_abandoned(self.channel_names, now, gone):
+            stats = summary.channels[released.channel]
+            if released.given_up:
+                stats.fail(UNKNOWN_GIVEN_UP)
+                continue
+            stats.resent_unknown += 1
+            summary.resent_unknown += released.channel == self.email.name
+
     def _retry_earlier(self, summary: RunSummary) -> int:
         """Deliver what earlier runs recorded but did not deliver; returns the last id seen."""
         cursor = 0
         while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
+            cursor = page[-1].delivery_id
+            page = [d for d in page if d.status != "sending"]  # a live run holds the others
             stored = self.store.stored_notices({d.notice_id for d in page})
             prepared = {
                 s.key: self.composer.prepare(notice_from_ledger(s, self.calendar))
                 for s in stored.values()
             }
             summary.retried += len(prepared)
-            for d in page:
-                if d.status == "sending":  # handed over by a run killed before recording it
-                    summary.channels[d.channel].resent_unknown += 1
-                    summary.resent_unknown += d.channel == self.email.name
             self._deliver(page, prepared, summary)
-            cursor = page[-1].delivery_id
         return cursor
 
     def _send_new(self, run_id: int, started: Started, cursor: int, summary: RunSummary) -> int:
@@ -180,11 +224,13 @@ class Runner:
         self, chunk: list[PendingDelivery], prepared: dict[NoticeKey, Prepared], summary: RunSummary
     ) -> None:
         assert self.sender is not None
+        self.lock.check()
+        if self.sender.down:
+            deferred = [d for d in chunk if d.channel == self.email.name]
+            summary.channels[self.email.name].deferred += len(deferred)
+            chunk = [d for d in chunk if d.channel != self.email.name]
+        chunk = self._claim(chunk)
         mail = [(d, prepared[d.key]) for d in chunk if d.channel == self.email.name]
-        if self.sender.down and mail:
-            summary.channels[self.email.name].deferred += len(mail)
-            chunk, mail = [d for d in chunk if d.channel != self.email.name], []
-        self.store.mark_sending([d.delivery_id for d in chunk], self.composer.clock())
         outcomes = self._send_mail(mail, summary)
         started = time.perf_counter()
         for d in chunk:
@@ -196,7 +242,24 @@ class Runner:
             summary.channels[channel.name].seconds += (time.perf_counter() - started) / len(
                 self.events
             )
-        self.store.settle(outcomes, self.composer.clock())
+        self.store.settle(outcomes, self.owner, self.composer.clock())
+        self._suppress_refused(outcomes)
+
+    def _claim(self, chunk: list[PendingDelivery]) -> list[PendingDelivery]:
+        """The deliveries of `chunk` this run now holds; another process holds the rest."""
+        now = self.composer.clock()
+        ids = [d.delivery_id for d in chunk]
+        taken = self.store.claim(ids, self.owner, now + self.lease, now)
+        return [d for d in chunk if d.delivery_id in taken]
+
+    def _suppress_refused(self, outcomes: list[Outcome]) -> None:
+        """A recipient refused as unknown ("no such user") is never written to again."""
+        for outcome in outcomes:
+            for refusal in outcome.refused:
+                if refusal.permanent:
+                    self.store.add_suppression(
+                        refusal.address, f"refused: {refusal.reason}", self.composer.clock()
+                    )
 
     def _send_mail(self, jobs: list[Job], summary: RunSummary) -> list[Outcome]:
         assert self.sender is not None

@@ -8,6 +8,7 @@ handing it messages (they stay open for the next run) instead of waiting out eve
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections import Counter
@@ -16,11 +17,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from notifier.channels.base import DeliveryError, EmailChannel, OutgoingEmail
+from notifier.channels.base import (
+    ChannelDown,
+    DeliveryError,
+    DeliveryResult,
+    EmailChannel,
+    OutgoingEmail,
+)
 from notifier.core.records import Outcome, PendingDelivery
 from notifier.service.compose import Prepared
 
 Job = tuple[PendingDelivery, Prepared]
+log = logging.getLogger("notifier")
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class EmailSender:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     down: str | None = None
+    halted: ChannelDown | None = None
     _pool: ThreadPoolExecutor | None = None
 
     @contextmanager
@@ -85,32 +94,51 @@ class EmailSender:
                 stats.retried += len(todo)
                 self.sleep(self.retry.delay(tries - 1, self.rng))
             again: list[Job] = []
-            for job, error, provider in self._map(todo):
-                if error is None:
+            for job, result in self._map(todo):
+                if isinstance(result, DeliveryResult):
                     succeeded = True
-                    outcomes.append(_delivered(job, provider, tries))
-                elif error.retryable and tries < self.retry.max_attempts:
+                    outcomes.append(_delivered(job, result, tries))
+                elif self._keeps(result, stats):
+                    outcomes.append(_kept(job, result))
+                elif result.retryable and tries < self.retry.max_attempts:
                     again.append(job)
                 else:
-                    stats.fail(error.reason)
-                    outcomes.append(_failed(job, error, tries))
+                    stats.fail(result.reason)
+                    outcomes.append(_failed(job, result, tries))
             todo = again
         stats.delivered += sum(o.status == "delivered" for o in outcomes)
         if jobs and not succeeded and all(not o.permanent for o in outcomes):
-            self.down = outcomes[-1].error
+            self.down = self.down or outcomes[-1].error
         return outcomes
 
-    def _map(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, DeliveryError | None, str | None]]:
+    def _keeps(self, error: DeliveryError, stats: EmailStats) -> bool:
+        """Whether a job goes back to pending untouched: the channel stopped (its set-up is
+        wrong), so the fault is not the message's."""
+        if isinstance(error, ChannelDown) and self.halted is None:
+            self.halted, self.down = error, error.reason
+        if self.halted is None or not error.retryable:
+            return False
+        stats.deferred += 1
+        return True
+
+    def _map(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, DeliveryResult | DeliveryError]]:
         if self._pool is None:
             return map(self._one, jobs)
         return self._pool.map(self._one, jobs)
 
-    def _one(self, job: Job) -> tuple[Job, DeliveryError | None, str | None]:
+    def _one(self, job: Job) -> tuple[Job, DeliveryResult | DeliveryError]:
+        if job[1].error is not None:
+            return job, DeliveryError(job[1].error, retryable=False)
+        if self.halted is not None:
+            return job, self.halted
         try:
-            result = self.channel.deliver(self.build(job[1]))
+            return job, self.channel.deliver(self.build(job[1]))
         except DeliveryError as error:
-            return job, error, None
-        return job, None, result.provider_id
+            return job, error
+        except Exception as error:  # one notice's failure (say, an address no step can carry)
+            log.debug("cannot send %s", job[0].key, exc_info=error)
+            reason = f"cannot send this notice: {type(error).__name__}: {error}"
+            return job, DeliveryError(reason, retryable=False)
 
 
 def without_suppressed(
@@ -140,8 +168,18 @@ def without_suppressed(
     return kept, settled, notes
 
 
-def _delivered(job: Job, provider: str | None, tries: int) -> Outcome:
-    return Outcome(job[0].delivery_id, "delivered", provider_id=provider, attempts=tries)
+def _delivered(job: Job, result: DeliveryResult, tries: int) -> Outcome:
+    return Outcome(
+        job[0].delivery_id,
+        "delivered",
+        provider_id=result.provider_id,
+        attempts=tries,
+        refused=result.refused,
+    )
+
+
+def _kept(job: Job, error: DeliveryError) -> Outcome:
+    return Outcome(job[0].delivery_id, "pending", error=error.reason, attempts=0)
 
 
 def _failed(job: Job, error: DeliveryError, tries: int) -> Outcome:

@@ -1,4 +1,4 @@
-"""Engines for SQLite and PostgreSQL, and the packaged Alembic migrations run in-process.
+"""Engines for SQLite and PostgreSQL.
 
 SQLite: WAL, synchronous=NORMAL, a 30 s busy timeout, foreign keys on. SQLAlchemy emits BEGIN
 itself (the sqlite3 driver's legacy mode runs SELECTs outside any transaction); a connection
@@ -15,10 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, StaticPool, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
@@ -26,14 +22,13 @@ from notifier.core.errors import ConfigError, Problem
 
 WRITE_LOCK = "notifier_write_lock"
 BUSY_TIMEOUT_S = 30
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
     """A read-write engine; for a SQLite file, its folder is created when missing."""
     parsed = _normalized(url)
     if not is_sqlite(parsed):
-        return create_engine(parsed)
+        return create_engine(parsed, pool_pre_ping=True)
     path = sqlite_path(parsed)
     if path is None:
         engine = create_engine(
@@ -51,7 +46,7 @@ def make_readonly_engine(url: str) -> Engine:
     written; a missing file is a ConfigError. PostgreSQL opens normally (callers only read)."""
     parsed = _normalized(url)
     if not is_sqlite(parsed):
-        return create_engine(parsed)
+        return create_engine(parsed, pool_pre_ping=True)
     path = sqlite_path(parsed)
     if path is None:
         return make_engine(url)
@@ -136,24 +131,3 @@ def _configure_sqlite(engine: Engine, *, writable: bool) -> None:
 
     event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", on_begin)
-
-
-def _alembic_config(connection: Connection) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; a database already there is left as it is."""
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
-
-
-def is_current(engine: Engine) -> bool:
-    """Whether the database is at the newest revision (False for an empty database)."""
-    with engine.connect() as connection:
-        script = ScriptDirectory.from_config(_alembic_config(connection))
-        current = MigrationContext.configure(connection).get_current_heads()
-        return set(current) == set(script.get_heads())

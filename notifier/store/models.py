@@ -85,7 +85,12 @@ class NoticeRow(SQLModel, table=True):
 
 
 class DeliveryRow(SQLModel, table=True):
-    """One channel's delivery of a notice: pending, sending, delivered or failed."""
+    """One channel's delivery of a notice: pending, sending, delivered or failed.
+
+    A `sending` row is claimed: `owner` names the process that holds it and `lease_until` when
+    another may take it over. `unknown_outcomes` counts the times it was handed over and its
+    outcome lost (a kill, a database that could not record it). `refused` is JSON: the
+    recipients the provider refused while it took the message for others."""
 
     __tablename__ = "delivery"
     __table_args__ = (
@@ -108,6 +113,10 @@ class DeliveryRow(SQLModel, table=True):
     provider_id: str | None = None
     created_at: datetime
     updated_at: datetime
+    owner: str | None = None
+    lease_until: datetime | None = None
+    unknown_outcomes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    refused: str | None = Field(default=None, sa_type=Text)
 
 
 class HealthEventRow(SQLModel, table=True):

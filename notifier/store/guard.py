@@ -1,0 +1,70 @@
+"""Database faults at the store's seam: one retry after a lost connection, then StoreError.
+
+A PostgreSQL server that restarted under a run leaves the pool's connections dead: the pool
+checks a connection before lending it (pre-ping), and a statement that fails because its
+connection died is run once more on a new one. Anything the database still refuses (down,
+full, read-only, missing) becomes a StoreError: one line for the user, the driver's error
+chained for --debug. Errors that mean a bug (a constraint, bad SQL) are not translated.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Engine, exc
+
+from notifier.core.errors import StoreError
+from notifier.store.engine import is_sqlite, sqlite_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+_FAULTS = (exc.OperationalError, exc.InterfaceError)
+RETRY_PAUSE_S = 2.0
+
+
+def _is_fault(error: exc.DBAPIError) -> bool:
+    return isinstance(error, _FAULTS) or error.connection_invalidated
+
+
+def describe(where: str, error: exc.DBAPIError) -> str:
+    """`the database W cannot be used: <the driver's first line>`."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    return f"the database {where} cannot be used: {reason}"
+
+
+def _retries(engine: Engine, error: exc.DBAPIError) -> bool:
+    """A lost connection, or a server that may be restarting: worth one more try."""
+    return error.connection_invalidated or engine.dialect.name == "postgresql"
+
+
+def guarded(method: F) -> F:
+    """Wrap a method of an object with `engine`: one retry on a lost connection (after a pause,
+    for a server that is restarting), StoreError for the database's faults."""
+
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        engine: Engine = self.engine
+        try:
+            return method(self, *args, **kwargs)
+        except exc.DBAPIError as error:
+            if not _is_fault(error):
+                raise
+            if not _retries(engine, error):
+                raise StoreError(describe(where(engine), error)) from error
+            time.sleep(0 if error.connection_invalidated else RETRY_PAUSE_S)
+        try:
+            return method(self, *args, **kwargs)
+        except exc.DBAPIError as error:
+            if not _is_fault(error):
+                raise
+            raise StoreError(describe(where(engine), error)) from error
+
+    return cast(F, call)
+
+
+def where(engine: Engine) -> str:
+    """The database as a user names it: a SQLite file's path, or the URL without password."""
+    path = sqlite_path(engine) if is_sqlite(engine) else None
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
