@@ -124,6 +124,24 @@ def run_store(settings: Settings, wait: bool) -> Iterator[tuple[SqlStore, HeldLo
 
 
 @contextmanager
+def store_to_read(settings: Settings) -> Iterator[Store]:
+    """The database opened read-only: never created, upgraded or written (it may be on a
+    read-only file system). A database not there yet reads as empty."""
+    if not _database_exists(settings.database_url):
+        empty = SqlStore.open("sqlite://")
+        try:
+            yield empty
+        finally:
+            empty.close()
+        return
+    with readonly_engine(settings.database_url) as engine:
+        if not is_current(engine):
+            problem = "the database schema is older than this notifier: run `notifier db upgrade`"
+            raise ConfigError([Problem(display_url(settings.database_url), problem)])
+        yield SqlStore(engine)
+
+
+@contextmanager
 def reading_store(settings: Settings, cal: Calendar) -> Iterator[tuple[Store, str | None]]:
     """A store to read without writing anything. When the database is missing or empty and
     `sample_data` is on, a throw-away copy holding the bundled sample stands in for it."""

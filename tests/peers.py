@@ -3,6 +3,7 @@ self-signed certificate made here) and moto's SES in server mode, each on a free
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -50,6 +51,9 @@ class Recorder:
     messages: list[Received] = field(default_factory=list)
     rcpt_rule: Rule | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    delay: float = 0.0  # seconds the server takes over each message, to slow a run down
+    gate: threading.Event | None = None  # when given, each message waits until it is set
+    on_message: Callable[[int], None] | None = None  # called with the count of messages so far
 
     async def handle_RCPT(
         self, server: SMTPServer, session: Session, envelope: Envelope, address: str, options: Any
@@ -61,12 +65,18 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        while self.gate is not None and not self.gate.is_set():
+            await asyncio.sleep(0.01)
         content = envelope.original_content or b""
         with self.lock:
             self.messages.append(
                 Received(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(content))
             )
             number = len(self.messages)
+        if self.on_message is not None:
+            self.on_message(number)
         return f"250 2.0.0 Ok: queued as Q{number}"
 
     def message_ids(self) -> list[str]:

@@ -8,6 +8,7 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy.exc
 import typer
 
 from notifier.cli import data, health, notices, preview, store, suppress
@@ -68,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         result = app(args=args, prog_name="notifier", standalone_mode=False)
     except NotifierError as exc:
         return _report(exc, exc.lines(), exc.exit_code, "--debug" in args)
+    except sqlalchemy.exc.OperationalError as exc:  # a database fault outside the store's guard
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return _report(exc, [f"the database cannot be used: {reason}"], 2, "--debug" in args)
     except typer.Abort:
         typer.echo("error: aborted", err=True)
         return 130

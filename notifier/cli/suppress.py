@@ -66,7 +66,7 @@ def list_(ctx: typer.Context, as_json: Json = False) -> None:
 
     Example: notifier suppress list --json
     """
-    with bootstrap.store(globals_of(ctx).settings()) as st:
+    with bootstrap.store_to_read(globals_of(ctx).settings()) as st:
         rows = st.suppressions()
     if as_json:
         print_json(

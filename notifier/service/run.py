@@ -306,6 +306,9 @@ class Runner:
     def _attempt(self, delivery: PendingDelivery, item: Prepared, summary: RunSummary) -> Outcome:
         stats = summary.channels.setdefault(delivery.channel, ChannelStats())
         target = next(c for c in self.events if c.name == delivery.channel)
+        if item.error is not None:
+            stats.fail(item.error)
+            return Outcome(delivery.delivery_id, "failed", error=item.error, permanent=True)
         try:
             ids = [target.deliver(e).provider_id for e in self.composer.health_events(item)]
         except DeliveryError as exc:

@@ -8,6 +8,7 @@ the write lock up front instead of failing half-way when another writer got ther
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,12 +54,21 @@ def make_readonly_engine(url: str) -> Engine:
     if not path.is_file():
         message = "no database here yet; run an import first"
         raise ConfigError([Problem(source=str(path), message=message)])
-    readonly = URL.create(
-        "sqlite", database=f"file:{quote(str(path))}", query={"mode": "ro", "uri": "true"}
-    )
+    query = {"mode": "ro", "uri": "true"}
+    if not _can_write_beside(path):
+        # On a read-only file system SQLite cannot make the -shm file a WAL reader needs; no
+        # process can write the database there either, so it is opened as immutable.
+        query["immutable"] = "1"
+    readonly = URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
     engine = create_engine(readonly, connect_args={"timeout": BUSY_TIMEOUT_S})
     _configure_sqlite(engine, writable=False)
     return engine
+
+
+def _can_write_beside(path: Path) -> bool:
+    """Whether this process may create files next to the database (a read-only mount or a
+    folder without write permission says no)."""
+    return os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
 
 
 @contextmanager
@@ -71,7 +81,7 @@ def readonly_engine(url: str) -> Iterator[Engine]:
     engine = make_readonly_engine(url)
     path = sqlite_path(_normalized(url))
     log = Path(f"{path}-wal")
-    there_before = path is None or log.exists()
+    there_before = path is None or log.exists() or not _can_write_beside(path)
     try:
         yield engine
     finally:

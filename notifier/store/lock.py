@@ -18,11 +18,11 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from sqlalchemy import Connection, Engine, exc, text
 
-from notifier.core.errors import RunLockedError, RunLockLost
+from notifier.core.errors import RunLockedError, RunLockLost, StoreError
 from notifier.store.engine import is_sqlite, sqlite_path
 
 
@@ -60,9 +60,19 @@ def run_lock(engine: Engine, *, wait: bool, name: str = "run") -> Iterator[HeldL
         yield _Steady()
 
 
+def _open_lock_file(path: str) -> IO[bytes]:
+    try:
+        return open(path, "a+b")
+    except OSError as error:
+        raise StoreError(
+            f"cannot write beside the database: {path}: {error.strerror}; "
+            "this command changes the database and needs a folder it can write"
+        ) from error
+
+
 @contextmanager
 def _file_lock(database: Path, suffix: str, *, wait: bool) -> Iterator[None]:
-    with open(f"{database}{suffix}", "a+b") as handle:
+    with _open_lock_file(f"{database}{suffix}") as handle:
         flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
             fcntl.flock(handle.fileno(), flags)
@@ -94,7 +104,8 @@ class _Advisory:
         self.connection, self.key = connection, key
 
     def check(self) -> None:
-        assert self.connection is not None
+        if self.connection is None:
+            raise RunLockLost(f"this run lost its lock on {self.where}")
         try:
             self.connection.execute(text("SELECT 1"))
             return
@@ -102,6 +113,7 @@ class _Advisory:
             if not error.connection_invalidated:
                 raise
         self.connection.close()
+        self.connection = None
         try:
             self.take(wait=False)
         except RunLockedError as error:
