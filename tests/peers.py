@@ -1,5 +1,7 @@
 """Real peers for the delivery tests: an aiosmtpd server (plain, or STARTTLS with AUTH, with a
-self-signed certificate made here) and moto's SES in server mode, each on a free 127.0.0.1 port."""
+self-signed certificate made here; with or without SMTPUTF8; one refusing every login; one
+stalling in DATA), a TCP server that accepts and never answers, and moto's SES in server mode,
+each on a free 127.0.0.1 port."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ class Received:
     sender: str
     recipients: list[str]
     data: bytes
+    mail_options: list[str] = field(default_factory=list)
 
     @property
     def message_id(self) -> str:
@@ -46,12 +49,13 @@ class Received:
 
 @dataclass
 class Recorder:
-    """The aiosmtpd handler: keeps every accepted message; `rcpt_rule` may refuse recipients."""
+    """The aiosmtpd handler: keeps every accepted message; `rcpt_rule` may refuse recipients;
+    `data_stall` seconds of silence after DATA's content (a relay that stalls)."""
 
     messages: list[Received] = field(default_factory=list)
     rcpt_rule: Rule | None = None
+    data_stall: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
-    delay: float = 0.0  # seconds the server takes over each message, to slow a run down
     gate: threading.Event | None = None  # when given, each message waits until it is set
     on_message: Callable[[int], None] | None = None  # called with the count of messages so far
 
@@ -65,14 +69,15 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.data_stall:
+            await asyncio.sleep(self.data_stall)
         while self.gate is not None and not self.gate.is_set():
             await asyncio.sleep(0.01)
         content = envelope.original_content or b""
+        options = list(envelope.mail_options or [])
         with self.lock:
             self.messages.append(
-                Received(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(content))
+                Received(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(content), options)
             )
             number = len(self.messages)
         if self.on_message is not None:
@@ -90,23 +95,49 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class SmtpPeer:
-    """An aiosmtpd Controller that can be stopped and started again on the same port."""
+class Logins:
+    """An aiosmtpd authenticator that refuses every login and counts the attempts."""
 
-    def __init__(self, recorder: Recorder, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.lock = threading.Lock()
+
+    def __call__(
+        self, server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        with self.lock:
+            self.attempts += 1
+        return AuthResult(success=False, handled=False)
+
+
+class SmtpPeer:
+    """An aiosmtpd Controller that can be stopped and started again on the same port.
+    `smtputf8`: offers SMTPUTF8; `logins`: offers AUTH without TLS and refuses every login."""
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        tls: ssl.SSLContext | None = None,
+        *,
+        smtputf8: bool = False,
+        logins: Logins | None = None,
+    ) -> None:
         self.recorder, self.tls, self.port = recorder, tls, free_port()
+        self.smtputf8, self.logins = smtputf8, logins
         self.controller: Controller | None = None
 
     def start(self) -> None:
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # the server's own chatter
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"enable_SMTPUTF8": self.smtputf8}
         if self.tls is not None:
-            options = {
+            options |= {
                 "tls_context": self.tls,
                 "require_starttls": True,
                 "auth_required": True,
                 "authenticator": _authenticate,
             }
+        if self.logins is not None:
+            options |= {"authenticator": self.logins, "auth_require_tls": False}
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
@@ -114,6 +145,35 @@ class SmtpPeer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+class SilentPeer:
+    """A TCP server on 127.0.0.1 that accepts connections and never writes a byte: a relay that
+    stalled. Counts the connections it accepted."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = int(self.listener.getsockname()[1])
+        self.accepted: list[socket.socket] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.accepted.append(connection)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
 
 
 def _authenticate(
@@ -178,6 +238,24 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
 def smtp_peer() -> Iterator[SmtpPeer]:
     """A plain SMTP server recording what it accepts."""
     peer = SmtpPeer(Recorder())
+    peer.start()
+    try:
+        yield peer
+    finally:
+        peer.stop()
+
+
+@pytest.fixture
+def silent_peer() -> Iterator[SilentPeer]:
+    peer = SilentPeer()
+    try:
+        yield peer
+    finally:
+        peer.close()
+
+
+@contextmanager
+def running(peer: SmtpPeer) -> Iterator[SmtpPeer]:
     peer.start()
     try:
         yield peer

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
+from notifier.channels.base import OutgoingEmail
 from notifier.core.domain import (
     Account,
     Calendar,
@@ -19,6 +20,8 @@ from notifier.core.domain import (
     Runtime,
     function_arn,
 )
+from notifier.rendering.mime import build_message
+from notifier.rendering.notice import NoticeRenderer
 
 CALENDAR_CSV = Path(__file__).resolve().parent.parent / "data" / "calendar.csv"
 ACCOUNT = Account("123456789012", "Acme Payments", "root@acme.example", "ops@acme.example")
@@ -152,3 +155,21 @@ def visible_text(html: str) -> str:
 def elements(html: str) -> list[str]:
     """The tag names, in order."""
     return [tag for tag, _ in parse_html(html).tags]
+
+
+@cache
+def _renderer() -> NoticeRenderer:
+    return NoticeRenderer()
+
+
+def built_email(
+    recipients: tuple[str, ...], sender: str = "Notices <notices@example.com>"
+) -> OutgoingEmail:
+    """A notice to `recipients` as a run hands it to a channel: rendered, then built as MIME."""
+    sample = replace(notice(), recipients=recipients)
+    rendered = _renderer().render(sample)
+    message_id = sample.key.message_id("notifier.example")
+    data = build_message(
+        sample, rendered, message_id=message_id, sender=sender, sent_at=datetime.now(UTC)
+    )
+    return OutgoingEmail(sample.key, message_id, sender, recipients, rendered.subject, data)

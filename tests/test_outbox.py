@@ -93,6 +93,26 @@ def test_a_failed_write_leaves_no_temporary_file(
     assert files(tmp_path) == []
 
 
+def test_temporary_files_a_killed_run_left_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    stale = tmp_path / "210987654321" / f".{KEY.token}.eml.k3_x9q2z.tmp"
+    kept = [
+        tmp_path / "notes.tmp",
+        tmp_path / ".hidden.tmp",
+        tmp_path / "210987654321" / f"{KEY.token}.eml",
+        tmp_path / "210987654321" / f".{KEY.token}.eml.draft",
+    ]
+    for path in [stale, *kept]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"partial")
+    channel = OutboxChannel(tmp_path)
+    channel.deliver(outgoing())
+    assert not stale.exists()
+    assert all(path.read_bytes() == b"partial" for path in kept)
+    stale.write_bytes(b"partial")  # once per run: not a sweep before every message
+    channel.deliver(outgoing())
+    assert stale.exists()
+
+
 @pytest.mark.parametrize("account", ["..", "../etc", "a/b", "", "x\\y"])
 def test_an_account_id_that_is_not_a_plain_folder_name_is_refused_for_good(
     tmp_path: Path, account: str

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.policy import default
+from email.policy import SMTPUTF8, default
 
 import pytest
 
@@ -89,6 +89,25 @@ def test_a_non_ascii_subject_and_sender_name_are_encoded_and_read_back(
     assert message["Subject"] == "[Action required] Läuft ab: python3.10"
     assert message["From"] == "Bénédicte <notices@example.com>"
     assert "Zürich Ünits – Prod" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_internationalised_addresses_build_with_idna_domains_and_utf8_local_parts(
+    renderer: NoticeRenderer,
+) -> None:
+    locals_ = [f"j\u00fcrgen.{i}" for i in range(6)]
+    recipients = (*(f"{local}@example.com" for local in locals_), "ops@b\u00fccher.example")
+    sample = replace(notice(), recipients=recipients)
+    data = build(sample, renderer.render(sample), sender="N\u00f6tices <n@ex\u0430mple.com>")
+    head = data.split(b"\n\n", 1)[0].decode("utf-8")
+    assert max(len(line) for line in head.splitlines()) <= mime.MAX_LINE
+    message = email.message_from_string(data.decode("utf-8"), policy=SMTPUTF8)
+    assert [a.addr_spec for a in message["To"].addresses] == [
+        *(f"{local}@example.com" for local in locals_),
+        "ops@xn--bcher-kva.example",
+    ]
+    [sender] = message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == ("N\u00f6tices", "n@xn--exmple-4nf.com")
+    assert "=?" not in str(message["To"])  # an address is never an encoded word (RFC 2047)
 
 
 @pytest.mark.parametrize("field", ["subject", "sender", "message_id", "recipient"])

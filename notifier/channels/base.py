@@ -1,4 +1,9 @@
-"""The channel seam: one small interface; foreign errors become DeliveryError(retryable=...)."""
+"""The channel seam: one small interface; foreign errors become DeliveryError(retryable=...).
+
+Two kinds of DeliveryError say more than "this message failed": ChannelDown (the set-up is
+wrong, `setting` names the key to fix) and ChannelStalled (the peer stopped answering). A channel
+that raised either raises it again at once for every later message on the same object, without
+trying: the run stops handing it messages and leaves them for the next run."""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from notifier.core.domain import NoticeKey
-from notifier.core.errors import ChannelDown, DeliveryError
+from notifier.core.errors import ChannelDown, ChannelStalled, DeliveryError
 from notifier.core.health import HealthEvent
 from notifier.core.records import Refusal
 
 __all__ = [
     "ChannelDown",
+    "ChannelStalled",
     "DeliveryError",
     "DeliveryResult",
     "EmailChannel",

@@ -3,16 +3,25 @@
 For development, reviews and hand-offs: the files open in any mail client. Delivering the same
 notice again replaces its file, so a folder holds one file per notice however often a run is
 repeated. Files are readable by their owner only (mode 0600, as `mkstemp` creates them) and are
-not fsynced: a rename is atomic for readers, not durable across a power cut.
+not fsynced: a rename is atomic for readers, not durable across a power cut. A run killed while
+writing leaves a `.<name>.eml.<random>.tmp` file; the channel removes such files of its own
+(and no other file) anywhere under its folder before its first delivery of a run.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tempfile
+import threading
 from pathlib import Path
 
 from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail
+
+log = logging.getLogger(__name__)
+# What `_write_atomically` names its temporary files: mkstemp's prefix, random part and suffix.
+_TEMPORARY = re.compile(r"\.[^/\\]+\.eml\.[a-z0-9_]{8}\.tmp")
 
 
 class OutboxChannel:
@@ -20,6 +29,8 @@ class OutboxChannel:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        self._swept = False
+        self._lock = threading.Lock()
 
     def path_for(self, message: OutgoingEmail) -> Path:
         """Where the message goes; refuses an account id that is not a plain folder name."""
@@ -32,6 +43,7 @@ class OutboxChannel:
 
     def deliver(self, message: OutgoingEmail) -> DeliveryResult:
         path = self.path_for(message)
+        self._sweep_once()
         try:
             _write_atomically(path, message.data)
         except OSError as error:
@@ -40,6 +52,29 @@ class OutboxChannel:
 
     def close(self) -> None:
         """Nothing to release: every delivery opens and closes its own file."""
+
+    def _sweep_once(self) -> None:
+        with self._lock:
+            if not self._swept:
+                self._swept = True
+                remove_stale_temporaries(self.folder)
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Removes the temporary files a killed run left under `folder` (symbolic links to other
+    folders are not followed); returns them. A file that cannot be removed is logged, kept."""
+    removed: list[Path] = []
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if _TEMPORARY.fullmatch(name):
+                stale = Path(parent) / name
+                try:
+                    stale.unlink()
+                except OSError as error:
+                    log.warning("outbox: cannot remove %s: %s", stale, error)
+                    continue
+                removed.append(stale)
+    return removed
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -4,6 +4,9 @@ A client-side limiter keeps to the account's maximum send rate (from config, els
 `get_account`, else one a second). botocore does not retry (the runner does, with backoff):
 throttling and 5xx are transient; rejected messages, unverified senders and other 4xx are
 permanent. The boto3 client is made on first use, never at import.
+
+SES takes no SMTPUTF8: an internationalised domain goes in its IDNA form, a display name in
+Unicode as an RFC 2047 encoded word, and a local part in Unicode fails the message permanently.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 import boto3
@@ -21,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail
 from notifier.config.delivery import SesSettings
+from notifier.core.addresses import has_ascii_local_part, with_ascii_domain
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +77,11 @@ class SesChannel:
         self._lock = threading.Lock()
 
     def deliver(self, message: OutgoingEmail) -> DeliveryResult:
+        params = self.request(message)
         client, limiter = self._ready()
         limiter.acquire()
         try:
-            reply = client.send_email(**self.request(message))
+            reply = client.send_email(**params)
         except ClientError as exc:
             raise _client_error(exc) from exc
         except BotoCoreError as exc:
@@ -83,10 +89,11 @@ class SesChannel:
         return DeliveryResult(provider_id=str(reply.get("MessageId") or "") or None)
 
     def request(self, message: OutgoingEmail) -> dict[str, Any]:
-        """The send_email parameters: the envelope and the raw message, tags, config set."""
+        """The send_email parameters: the envelope and the raw message, tags, config set.
+        Raises DeliveryError (permanent) for an address SES cannot take."""
         params: dict[str, Any] = {
-            "FromEmailAddress": message.sender,
-            "Destination": {"ToAddresses": list(message.recipients)},
+            "FromEmailAddress": _sender(message.sender),
+            "Destination": {"ToAddresses": [_ascii(r) for r in message.recipients]},
             "Content": {"Raw": {"Data": message.data}},
         }
         if self.settings.configuration_set:
@@ -142,6 +149,29 @@ def _client_error(exc: ClientError) -> DeliveryError:
     detail = str(error.get("Message") or "").strip()
     reason = f"ses: {code or status}: {detail}" if detail else f"ses: {code or status}"
     return DeliveryError(reason, retryable=transient)
+
+
+def _sender(sender: str) -> str:
+    """The From address as SES takes it: ASCII, a Unicode display name as an encoded word."""
+    if sender.isascii():
+        return sender
+    name, address = parseaddr(sender)
+    return formataddr((name, _ascii(address or sender)), charset="utf-8")
+
+
+def _ascii(address: str) -> str:
+    """The address with its domain in IDNA form; one SES cannot take is a permanent failure."""
+    if not has_ascii_local_part(address):
+        raise DeliveryError(
+            f"ses: {address}: SES takes no local part in Unicode (no SMTPUTF8)", retryable=False
+        )
+    try:
+        return with_ascii_domain(address)
+    except ValueError as exc:
+        raise DeliveryError(
+            f"ses: {address}: the domain is not a valid internationalised name: {exc}",
+            retryable=False,
+        ) from exc
 
 
 def _tag(value: str) -> str:

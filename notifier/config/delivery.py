@@ -34,7 +34,7 @@ class SmtpSettings:
     security: str = "starttls"  # starttls | tls | plain
     username: str | None = None
     password: str | None = field(default=None, repr=False)
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds for each step: connect, greeting, each command, DATA
     connections: int = 1
     ca_file: Path | None = None  # CA certificates to trust instead of the system's
 

@@ -81,3 +81,13 @@ class ChannelDown(DeliveryError):
     def __init__(self, reason: str, *, setting: str) -> None:
         super().__init__(reason, retryable=True)
         self.setting = setting
+
+
+class ChannelStalled(DeliveryError):
+    """The channel's peer stopped answering (a relay that took the connection, then stayed
+    silent past the timeout). Transient, but waiting out the timeout again for every further
+    message would keep a run busy for hours: the channel fails later messages of the run at once
+    with this error, and the run leaves them for the next run."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=True)

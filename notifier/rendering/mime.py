@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from contextlib import suppress
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 
+from notifier.core.addresses import with_ascii_domain
 from notifier.core.domain import Notice
 from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.types import RenderedNotice
@@ -35,10 +37,13 @@ def build_message(
     sender: str,
     sent_at: datetime,
 ) -> bytes:
-    """The message's bytes. Raises ValueError when a header value holds CR or LF."""
+    """The message's bytes. Raises ValueError when a header value holds CR or LF.
+
+    An address's domain is written in its ASCII (IDNA) form; a local part in Unicode stays as it
+    is, in UTF-8 (RFC 6532): only a relay taking SMTPUTF8 can carry such an address anyway."""
     headers: dict[str, str | Header] = {
         "From": _address(sender),
-        "To": ", ".join(_address(r) for r in notice.recipients),
+        "To": _address_list([_address(r) for r in notice.recipients]),
         "Subject": _encoded(rendered.subject),
         "Date": format_datetime(sent_at),
         "Message-ID": message_id,
@@ -53,7 +58,7 @@ def build_message(
         content_type, body = _mixed(notice, rendered, filename, message_id)
     top = [_folded("Content-Type", content_type), "MIME-Version: 1.0"]
     lines = [*top, *(_folded(n, v) for n, v in headers.items()), ""]
-    return "\n".join(lines).encode("ascii") + b"\n" + b"".join(body)
+    return "\n".join(lines).encode("utf-8") + b"\n" + b"".join(body)
 
 
 def _alternative(rendered: RenderedNotice, boundary: str) -> tuple[str, list[bytes]]:
@@ -113,11 +118,27 @@ def _boundary(message_id: str, kind: str) -> str:
 
 
 def _folded(name: str, value: str | Header) -> str:
-    """One header as compat32 writes it: short ASCII as is, else folded by `Header.encode`."""
-    if isinstance(value, str) and value.isascii() and len(name) + 2 + len(value) <= MAX_LINE:
+    """One header as compat32 writes it: short ASCII as is, else folded by `Header.encode`.
+    A value already in its final form (an address list holding a UTF-8 local part) as it is."""
+    if isinstance(value, str) and len(name) + 2 + len(value) <= MAX_LINE and value.isascii():
         return f"{name}: {value}"
+    if isinstance(value, _Final):
+        return _folded_at_commas(f"{name}: {value}")
     found = value if isinstance(value, Header) else Header(value, header_name=name)
     return f"{name}: " + found.encode(linesep="\n", maxlinelen=MAX_LINE)
+
+
+def _folded_at_commas(line: str) -> str:
+    """A header holding UTF-8 addresses, folded after a comma where it runs past MAX_LINE
+    (`Header` would turn it into encoded words, which RFC 2047 forbids in an address)."""
+    lines = [""]
+    for piece in line.split(", "):
+        if lines[-1] and len(lines[-1]) + 2 + len(piece) > MAX_LINE:
+            lines[-1] += ","
+            lines.append(" " + piece)
+        else:
+            lines[-1] += ", " + piece if lines[-1] else piece
+    return "\n".join(lines)
 
 
 def _refuse_line_breaks(name: str, value: str) -> None:
@@ -130,10 +151,27 @@ def _encoded(value: str) -> str | Header:
     return value if value.isascii() else Header(value, "utf-8")
 
 
+class _Final(str):
+    """A header value written as it is, never encoded or folded again."""
+
+
 def _address(value: str) -> str:
-    """An address as given; a non-ASCII display name RFC 2047 encoded."""
+    """An address as given; a non-ASCII display name RFC 2047 encoded, a non-ASCII domain in
+    IDNA form, a non-ASCII local part as it is (a `_Final` value, UTF-8 in the header)."""
     _refuse_line_breaks("address", value)
     if value.isascii():
         return value
     name, address = parseaddr(value)
-    return formataddr((name, address), charset="utf-8") if address else value
+    if not address:
+        return value
+    with suppress(ValueError):  # not a valid IDNA name: kept, for the channel to refuse
+        address = with_ascii_domain(address)
+    if address.isascii():
+        return formataddr((name, address), charset="utf-8")
+    shown = formataddr((name, "@"), charset="utf-8").removesuffix("<@>") if name else ""
+    return _Final(f"{shown}<{address}>" if shown else address)
+
+
+def _address_list(addresses: list[str]) -> str:
+    joined = ", ".join(addresses)
+    return joined if joined.isascii() else _Final(joined)
