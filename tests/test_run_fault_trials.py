@@ -21,10 +21,11 @@ from tests.peers import SmtpPeer
 from tests.test_run_faults import DAY, write_fleet
 
 
-def smtp_config(folder: Path, peer: SmtpPeer, **extra: str) -> None:
+def smtp_config(folder: Path, peer: SmtpPeer, timeout: int = 5, *smtp: str) -> None:
+    """notifier.toml for the SMTP relay `peer`; `smtp` holds more lines of the [smtp] table."""
     lines = ["[email]", 'channel = "smtp"', "[smtp]", 'host = "127.0.0.1"', f"port = {peer.port}"]
-    lines += ['security = "plain"', "timeout = 5", "[delivery]", "max_attempts = 2"]
-    lines += ["backoff_base = 0.01", "backoff_max = 0.02", *extra.values()]
+    lines += ['security = "plain"', f"timeout = {timeout}", *smtp, "[delivery]", "max_attempts = 2"]
+    lines += ["backoff_base = 0.01", "backoff_max = 0.02"]
     (folder / "notifier.toml").write_text("\n".join(lines) + "\n")
 
 

@@ -102,3 +102,4 @@ class HistoryRow:
     notice: StoredNotice
     sent_on: date
     channels: Mapping[str, str] = field(default_factory=dict)
+    refused: Mapping[str, tuple[Refusal, ...]] = field(default_factory=dict)  # by channel

@@ -66,6 +66,10 @@ def history_json(row: HistoryRow) -> dict[str, Any]:
         "subject": n.subject,
         "sent_on": row.sent_on.isoformat(),
         "channels": dict(sorted(row.channels.items())),
+        "refused": {
+            channel: [{"address": r.address, "reason": r.reason} for r in refusals]
+            for channel, refusals in sorted(row.refused.items())
+        },
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Row, select, text
 
 from notifier.core.domain import DatedMilestone, Notice, NoticeKey, Phase
 from notifier.core.planner import PairKey
-from notifier.core.records import HistoryRow, PendingDelivery, StoredNotice
+from notifier.core.records import HistoryRow, PendingDelivery, Refusal, StoredNotice
 from notifier.store import bulk
 from notifier.store.models import OPEN_STATUS_SQL
 from notifier.store.session import DELIVERY, NOTICE, chunks, id_chunks, reading, writing
@@ -155,22 +155,28 @@ def pending_deliveries(
 
 
 def history(engine: Engine, account_ids: Collection[str] | None) -> list[HistoryRow]:
-    """Every recorded notice with its channels' statuses, by account, runtime, milestone date."""
-    query = select(NOTICE, DELIVERY.c.channel, DELIVERY.c.status.label("delivery_status"))
-    query = query.outerjoin(DELIVERY, DELIVERY.c.notice_id == NOTICE.c.id)
-    rows: dict[int, tuple[StoredNotice, dict[str, str]]] = {}
+    """Every recorded notice with its channels' statuses and the recipients each channel's
+    provider refused, by account, runtime, milestone date."""
+    d = DELIVERY.c
+    query = select(NOTICE, d.channel, d.status.label("delivery_status"), d.refused)
+    query = query.outerjoin(DELIVERY, d.notice_id == NOTICE.c.id)
+    rows: dict[int, tuple[StoredNotice, dict[str, str], dict[str, tuple[Refusal, ...]]]] = {}
     with reading(engine) as session:
         connection = session.connection()
         for accounts in id_chunks(account_ids):
             chunk = query if accounts is None else query.where(NOTICE.c.account_id.in_(accounts))
             for row in connection.execute(chunk):
-                _, channels = rows.setdefault(row.id, (_stored(row), {}))
+                _, channels, refused = rows.setdefault(row.id, (_stored(row), {}, {}))
                 if row.channel is not None:
                     channels[row.channel] = row.delivery_status
+                    if row.refused:
+                        refused[row.channel] = _refusals(row.refused)
     ordered = sorted(rows.values(), key=lambda item: _history_order(item[0]))
-    return [
-        HistoryRow(notice=n, sent_on=n.as_of, channels=dict(sorted(c.items()))) for n, c in ordered
-    ]
+    return [HistoryRow(n, n.as_of, dict(sorted(c.items())), r) for n, c, r in ordered]
+
+
+def _refusals(text: str) -> tuple[Refusal, ...]:
+    return tuple(Refusal(r["address"], r["reason"], False) for r in json.loads(text))
 
 
 def _history_order(notice: StoredNotice) -> tuple[str, str, Any, int]:
