@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from notifier.store.engine import make_engine
 from notifier.store.lock import _lock_key
@@ -18,6 +19,7 @@ from tests.cli_helpers import Cli
 from tests.conftest import fresh_postgres_schema, postgres_url_or_skip
 from tests.mounts import mounted_tmpfs, read_only_view
 from tests.peers import SmtpPeer
+from tests.proxy import Proxy, proxy_to
 from tests.test_run_faults import DAY, write_fleet
 
 
@@ -248,3 +250,43 @@ def _terminate_lock_holder(url: str) -> int:
             return len(connection.exec_driver_sql(query).all())
     finally:
         engine.dispose()
+
+
+def through(proxy: Proxy, url: str) -> str:
+    return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+
+
+def _outage(proxy: Proxy, seconds: float) -> None:
+    proxy.down()
+    if seconds:
+        threading.Timer(seconds, proxy.restore).start()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("outage", [1.0, 0.0], ids=["restart", "gone"])
+def test_postgres_going_away_mid_run_is_survived_or_stops_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], smtp_peer: SmtpPeer, outage: float
+) -> None:
+    with fresh_postgres_schema(postgres_url_or_skip()) as direct:
+        server = make_url(direct)
+        with proxy_to(server.host or "127.0.0.1", server.port or 5432) as proxy:
+            cli = fleet(tmp_path, capsys, through(proxy, direct), 200)
+            smtp_config(tmp_path, smtp_peer)
+            smtp_peer.recorder.on_message = lambda count: (
+                _outage(proxy, outage) if count == 150 else None
+            )
+            result = cli("run", "--as-of", DAY)
+            assert "Traceback" not in result.err
+            assert proxy.cut >= 2  # the run lock's connection and the pool's, mid-run
+            if outage:  # a restart: reconnect and go on
+                assert result.code == 0, result.err
+            else:  # the database stays away: one line, exit 2
+                assert result.code == 2
+                assert len(result.err.splitlines()) == 1
+                assert result.err.startswith("error: the database postgresql")
+                proxy.restore()
+                assert cli("run", "--as-of", DAY).code == 0
+            ids = Counter(smtp_peer.recorder.message_ids())
+            assert sum(ids.values()) - len(ids) <= (0 if outage else 100)
+            assert set(statuses(cli)) == {"delivered"}
+            assert len(ids) == len(cli("history", "--json").json()["notices"])

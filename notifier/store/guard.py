@@ -40,8 +40,8 @@ def _retries(engine: Engine, error: exc.DBAPIError) -> bool:
 
 
 def guarded(method: F) -> F:
-    """Wrap a method of an object with `engine`: one retry on a lost connection (after a pause,
-    for a server that is restarting), StoreError for the database's faults."""
+    """Wrap a method of an object with `engine`: one retry on a lost connection, after a pause
+    that lets a restarting server come back; StoreError for the database's faults."""
 
     @functools.wraps(method)
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -53,7 +53,7 @@ def guarded(method: F) -> F:
                 raise
             if not _retries(engine, error):
                 raise StoreError(describe(where(engine), error)) from error
-            time.sleep(0 if error.connection_invalidated else RETRY_PAUSE_S)
+            time.sleep(RETRY_PAUSE_S)
         try:
             return method(self, *args, **kwargs)
         except exc.DBAPIError as error:
