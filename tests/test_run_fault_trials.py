@@ -59,6 +59,10 @@ def test_a_notice_that_cannot_be_rendered_fails_alone_and_the_run_goes_on(
         "[Action required] {% block headline %}{% endblock %}\n"
     )
     cli.env["NOTIFIER_TEMPLATES_DIR"] = str(tmp_path / "mine")
+    planned = cli("dry-run", "--as-of", DAY, "--json")
+    assert planned.code == 0, planned.err
+    problems = [n for n in planned.json()["notices"] if "problem" in n]
+    assert {n["account_id"] for n in problems} == {"500000000003"}
     result = cli("run", "--as-of", DAY, "--json")
     assert result.code == 1, result.err
     assert "Traceback" not in result.err

@@ -159,7 +159,7 @@ def _print_notice(prepared: Prepared, whole: bool) -> None:
         typer.echo(
             f"{n.account.account_id}  {n.runtime.identifier:<14} "
             f"{m.phase.value}:{m.days_before:<4} "
-            f"{len(n.functions):>4} functions  {prepared.rendered.subject}"
+            f"{len(n.functions):>4} functions  {prepared.error or prepared.rendered.subject}"
         )
         return
     typer.echo(
@@ -167,6 +167,9 @@ def _print_notice(prepared: Prepared, whole: bool) -> None:
         f"{m.phase.value}:{m.days_before} ({m.date})"
     )
     typer.echo(f"To: {', '.join(n.recipients)}")
+    if prepared.error:
+        typer.echo(f"Not sendable: {prepared.error}\n")
+        return
     typer.echo(f"Subject: {prepared.rendered.subject}\n")
     typer.echo(prepared.rendered.text.rstrip() + "\n")
 

@@ -33,7 +33,7 @@ def milestone_json(notice: Notice) -> dict[str, Any]:
 def notice_json(prepared: Prepared) -> dict[str, Any]:
     """One notice in the dry-run JSON contract."""
     notice = prepared.notice
-    return {
+    found = {
         "account_id": notice.account.account_id,
         "runtime": notice.runtime.identifier,
         "milestone": milestone_json(notice),
@@ -41,6 +41,7 @@ def notice_json(prepared: Prepared) -> dict[str, Any]:
         "functions": sorted(notice.functions),
         "subject": prepared.rendered.subject,
     }
+    return found if prepared.error is None else {**found, "problem": prepared.error}
 
 
 def history(store: Store, account_ids: Collection[str] | None = None) -> list[HistoryRow]:
