@@ -28,7 +28,7 @@ from notifier.service.imports import seed_sample
 from notifier.service.planning import PlanInputs
 from notifier.service.pool import PreparePool
 from notifier.service.ports import Store
-from notifier.service.run import Progress, Runner
+from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
 from notifier.store.engine import make_engine, readonly_engine
 from notifier.store.lock import HeldLock, run_lock
@@ -199,8 +199,8 @@ def runner(
     cal: Calendar,
     as_of: date,
     progress: Progress,
-    lock: HeldLock,
     clock: Clock = utc_now,
+    lock: HeldLock | None = None,
 ) -> Iterator[Runner]:
     """A Runner wired to the configured channels; its worker processes stop with the block."""
     with preparing(settings, clock) as built:
@@ -215,7 +215,7 @@ def runner(
             claimant=Owner.this_process(),
             progress=progress,
             sender=email_sender(settings, email, built),
-            lock=lock,
+            lock=lock or NO_LOCK,
         )
 
 

@@ -5,27 +5,29 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail
 from notifier.channels.ses import SesChannel
 from notifier.config.delivery import SesSettings
-from notifier.core.domain import NoticeKey, Phase
+from notifier.core.domain import Phase
 from notifier.core.records import PendingDelivery
-from notifier.service.compose import Prepared
+from notifier.service.compose import NOT_RENDERED, Prepared
 from notifier.service.sending import EmailSender, EmailStats, Job, RetryPolicy
 from tests.cli_helpers import Cli
 from tests.peers import SesPeer
+from tests.store_builders import notice
 from tests.test_ses_channel import NO_RETRIES, message, throttle
 
-KEY = NoticeKey("111122223333", "python3.9", Phase.DEPRECATION, 30)
+NOTICE = notice("111122223333", "python3.9", Phase.DEPRECATION, 30)
+KEY = NOTICE.key
 
 
 def jobs(count: int) -> list[Job]:
     return [
-        (PendingDelivery(i, "ses", i, KEY, 0, "pending"), cast(Prepared, None))
+        (PendingDelivery(i, "ses", i, KEY, 0, "pending"), Prepared(NOTICE, NOT_RENDERED, "<id>"))
         for i in range(1, count + 1)
     ]
 

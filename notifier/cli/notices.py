@@ -57,7 +57,7 @@ def run(
             say(g, note)
         with (
             progress_bar(g, f"notices for {day}") as bar,
-            bootstrap.runner(settings, st, cal, day, bar, lock) as runner,
+            bootstrap.runner(settings, st, cal, day, bar, lock=lock) as runner,
         ):
             summary = runner.run()
     print_json(summary.as_dict()) if as_json else _print_summary(summary, settings.outbox_dir)

@@ -56,6 +56,9 @@ class _NoLock:
         pass
 
 
+NO_LOCK: HeldLock = _NoLock()
+
+
 @dataclass
 class ChannelStats(EmailStats):
     resent_unknown: int = 0
@@ -119,7 +122,7 @@ class Runner:
     progress: Progress = field(default_factory=_NoProgress)
     sender: EmailSender | None = None
     lease: timedelta = LEASE
-    lock: HeldLock = field(default_factory=_NoLock)
+    lock: HeldLock = NO_LOCK
 
     def __post_init__(self) -> None:
         if self.sender is None:
