@@ -50,8 +50,19 @@ class Cli:
 
     def subprocess(self, *args: str, **kwargs: Any) -> subprocess.Popen[str]:
         command = [sys.executable, "-c", "from notifier.cli.main import entry; entry()", *args]
-        env = {**os.environ, **self.env}
-        return subprocess.Popen(command, cwd=self.folder, env=env, text=True, **kwargs)
+        kwargs.setdefault("env", {**os.environ, **self.env})
+        return subprocess.Popen(command, cwd=self.folder, text=True, **kwargs)
+
+    def process(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """Run a command in a child process to its end, as a user would from a shell."""
+        child = self.subprocess(
+            *args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **self.env, **(env or {})},
+        )
+        out, err = child.communicate(timeout=120)
+        return Result(child.returncode, out, err)
 
 
 def dead_owner() -> str:

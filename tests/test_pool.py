@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,8 +17,9 @@ from notifier.config import Settings
 from notifier.core.domain import Phase
 from notifier.service import planning
 from notifier.service.imports import import_accounts, import_inventory
+from tests.cli_helpers import Cli
 from tests.rendering_helpers import ACCOUNT, notice
-from tests.test_run_faults import write_fleet
+from tests.test_run_faults import DAY, write_fleet
 
 
 def fixed_clock() -> datetime:
@@ -69,3 +74,71 @@ def test_a_run_over_many_batches_rendered_by_workers_sends_each_due_notice_once(
     assert {f"{f.parent.name}/{f.stem}" for f in files} == {
         f"{k.account_id}/{k.token}" for k in planned
     }
+
+
+def processes() -> dict[int, tuple[int, str, str]]:
+    """Every process now: pid -> (parent pid, start time, state), from /proc."""
+    found: dict[int, tuple[int, str, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdecimal():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after the command name, which has spaces
+        found[int(entry.name)] = (int(fields[1]), fields[19], fields[0])
+    return found
+
+
+def descendants(root: int) -> dict[int, str]:
+    """The processes below `root` now: pid -> start time (a pid reused later is told apart)."""
+    table, found, todo = processes(), dict[int, str](), [root]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, started, _) in table.items():
+            if ppid == parent and pid not in found:
+                found[pid] = started
+                todo.append(pid)
+    return found
+
+
+def living(tree: dict[int, str]) -> dict[int, str]:
+    """Those of `tree` still running (a zombie has ended)."""
+    table = processes()
+    return {
+        pid: started
+        for pid, started in tree.items()
+        if pid in table and table[pid][1] == started and table[pid][2] != "Z"
+    }
+
+
+def test_a_run_killed_while_workers_render_leaves_no_process_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_fleet(tmp_path, 1000)  # about 3000 notices: batches of 1500, well over the threshold
+    cli = Cli(tmp_path, capsys, {"NOTIFIER_SAMPLE_DATA": "false", "NOTIFIER_WORKERS": "2"})
+    assert cli("accounts", "import", "accounts.csv").code == 0
+    assert cli("inventory", "import", "inventory.csv").code == 0
+    run = cli.subprocess(
+        "--quiet", "run", "--as-of", DAY, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    tree: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 120
+        while len(tree) < 3 and run.poll() is None and time.monotonic() < deadline:
+            tree |= descendants(run.pid)  # the two workers and the resource tracker, at least
+            time.sleep(0.02)
+        assert len(tree) >= 3, f"the run ended before its workers were seen: {tree}"
+        tree |= descendants(run.pid)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        deadline = time.monotonic() + 15
+        while living(tree) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert living(tree) == {}
+    finally:
+        run.kill()
+        run.wait()
+        for pid in living(tree):
+            os.kill(pid, signal.SIGKILL)

@@ -17,6 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from notifier import bootstrap
 from notifier.config import Settings, load_settings
+from notifier.core.errors import InputError, Problem
+from notifier.parsing.values import is_account_id
 
 log = logging.getLogger("notifier")
 
@@ -59,11 +61,11 @@ def as_of_day(value: datetime | None, settings: Settings) -> date:
 def check_accounts(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
-    for value in values:
-        if not (len(value) == 12 and value.isdigit()):
-            raise typer.BadParameter(
-                f"expected a 12-digit account id, got {value!r}", param_hint="--account"
-            )
+    bad = [value for value in values if not is_account_id(value)]
+    if bad:  # 12 ASCII digits: other scripts' digits pass str.isdigit
+        raise InputError(
+            Problem("--account", f"expected a 12-digit account id, got {value!r}") for value in bad
+        )
     return sorted(set(values))
 
 

@@ -88,6 +88,8 @@ def import_accounts(
     settings = g.settings()
     with bootstrap.store(settings) as st, progress_bar(g, "importing accounts"):
         summary = imports.import_accounts(st, file, check_deliverability)
+    for warning in summary.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if as_json:
         print_json(asdict(summary))
         return

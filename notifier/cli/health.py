@@ -143,6 +143,8 @@ def dashboard(
         typer.Option(
             "--serve",
             metavar="PORT",
+            min=0,
+            max=65535,
             help="Then serve it on 127.0.0.1:PORT (0: any free port) until Ctrl-C.",
         ),
     ] = None,

@@ -94,7 +94,9 @@ def preview(
     ] = False,
     port: Annotated[
         int | None,
-        typer.Argument(metavar="PORT", help="With --serve: the port (default 8000; 0: any)."),
+        typer.Argument(
+            metavar="PORT", min=0, max=65535, help="With --serve: the port (default 8000; 0: any)."
+        ),
     ] = None,
 ) -> None:
     """Render a notice exactly as a run would send it, or a gallery of them all.

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notifier.config.reader import Reader
-from notifier.core.errors import Problem
 
 SECURITY_MODES = ("starttls", "tls", "plain")
 
@@ -25,6 +24,7 @@ DELIVERY_ENV: dict[str, str] = {
     "NOTIFIER_SES_ENDPOINT_URL": "ses.endpoint_url",
 }
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "plain": 25}
+MAX_PORT = 65535
 
 
 @dataclass(frozen=True)
@@ -71,17 +71,15 @@ def _smtp(r: Reader) -> SmtpSettings:
     username = r.optional_text("smtp.username")
     password = _password(r)
     if password and not username:
-        r.problems.append(
-            Problem(r.source, "a password needs smtp.username", field="smtp.password")
-        )
+        r.problem("smtp.password", "a password needs smtp.username")
     return SmtpSettings(
         host=r.text("smtp.host", "localhost"),
-        port=_whole(r, "smtp.port", DEFAULT_PORTS[security], 1),
+        port=r.number("smtp.port", DEFAULT_PORTS[security], 1, MAX_PORT),
         security=security,
         username=username,
         password=password,
         timeout=r.decimal("smtp.timeout", 30.0, 0.1),
-        connections=_whole(r, "smtp.connections", 1, 1),
+        connections=r.number("smtp.connections", 1, 1),
         ca_file=r.path("smtp.ca_file", None),
     )
 
@@ -99,23 +97,10 @@ def _ses(r: Reader) -> SesSettings:
 
 def _retry(r: Reader) -> RetrySettings:
     return RetrySettings(
-        max_attempts=_whole(r, "delivery.max_attempts", 3, 1),
+        max_attempts=r.number("delivery.max_attempts", 3, 1),
         backoff_base=r.decimal("delivery.backoff_base", 0.5, 0.0),
         backoff_max=r.decimal("delivery.backoff_max", 30.0, 0.0),
     )
-
-
-def _whole(r: Reader, key: str, default: int, low: int) -> int:
-    """A whole number; a string of digits (from the environment) counts too."""
-    value = r.flat.get(key)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        r.bad(key, f"a whole number >= {low}")
-        return default
-    return value
 
 
 def _password(r: Reader) -> str | None:
@@ -124,8 +109,6 @@ def _password(r: Reader) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        r.problems.append(
-            Problem(r.source, "expected a string (value hidden)", field="smtp.password")
-        )
+        r.problem("smtp.password", "expected a string (value hidden)")
         return None
     return value

@@ -3,22 +3,57 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from notifier.core.errors import Problem
 
+# C0 and C1 controls (tab aside) and the Unicode line and paragraph separators: a value holding
+# one would break the header line or log line it is written into.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text` (a tab is allowed), or None."""
+    found = _CONTROL.search(text)
+    return found.group() if found else None
+
+
+def whole_number(text: str) -> int | None:
+    """The value of a string of ASCII digits (spaces around allowed), else None. `isdigit` alone
+    also accepts other scripts' digits and superscripts, which `int` reads or refuses."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
 
 class Reader:
     """Pulls typed values out of the flat mapping, collecting problems instead of stopping."""
 
-    def __init__(self, flat: Mapping[str, Any], source: str) -> None:
+    def __init__(
+        self, flat: Mapping[str, Any], source: str, from_env: Mapping[str, str] | None = None
+    ) -> None:
         self.flat, self.source, self.problems = flat, source, list[Problem]()
+        self.from_env = from_env or {}
+
+    def source_of(self, key: str) -> str:
+        """Where the key's value came from: the variable that set it, else the config file."""
+        return self.from_env.get(key, self.source)
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.source_of(key), message, field=key))
 
     def bad(self, key: str, expected: str) -> None:
-        got = self.flat.get(key)
-        self.problems.append(Problem(self.source, f"expected {expected}, got {got!r}", field=key))
+        self.problem(key, f"expected {expected}, got {self.flat.get(key)!r}")
+
+    def line(self, key: str, default: str) -> str:
+        """Non-empty text on one line, without control characters (a tab aside)."""
+        value = self.text(key, default)
+        if control_character(value) is not None:
+            self.bad(key, "one line without control characters")
+            return default
+        return value
 
     def text(self, key: str, default: str) -> str:
         value = self.flat.get(key, default)
@@ -45,12 +80,20 @@ class Reader:
             return default
         return value
 
-    def number(self, key: str, default: int, low: int) -> int:
+    def number(self, key: str, default: int, low: int, high: int | None = None) -> int:
+        """A whole number from `low` (to `high`); a string of digits (from the environment)
+        counts too."""
         value = self.flat.get(key, default)
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.bad(key, f"a whole number >= {low}")
+        if isinstance(value, str):
+            value = whole_number(value)
+        too_high = high is not None and isinstance(value, int) and value > high
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or too_high:
+            self.bad(
+                key,
+                f"a whole number from {low} to {high}"
+                if high is not None
+                else f"a whole number >= {low}",
+            )
             return default
         return value
 

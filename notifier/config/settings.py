@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from notifier.config.addresses import check_domain, check_sender
 from notifier.config.delivery import DELIVERY_ENV, DELIVERY_KEYS, DeliverySettings, read_delivery
 from notifier.config.health import HEALTH_ENV, HEALTH_KEYS, HealthSettings, read_health
 from notifier.config.reader import Reader
@@ -70,10 +71,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         chosen = Path(CONFIG_FILE)
     data = _read_toml(chosen) if chosen else {}
     flat = _flatten(data)
-    for var, key in ENV_KEYS.items():
-        if env.get(var):
-            flat[key] = env[var]
-    return _build(flat, str(chosen) if chosen else "defaults")
+    from_env = {key: var for var, key in ENV_KEYS.items() if env.get(var)}
+    flat.update({key: env[var] for key, var in from_env.items()})
+    return _build(flat, str(chosen) if chosen else "defaults", from_env)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -119,8 +119,8 @@ KNOWN_KEYS = (
 )
 
 
-def _build(flat: dict[str, Any], source: str) -> Settings:
-    r = Reader(flat, source)
+def _build(flat: dict[str, Any], source: str, from_env: Mapping[str, str]) -> Settings:
+    r = Reader(flat, source, from_env)
     for key in flat:
         if key not in KNOWN_KEYS:
             r.problems.append(Problem(source, "unknown key", field=key))
@@ -134,8 +134,8 @@ def _build(flat: dict[str, Any], source: str) -> Settings:
         schedule=_schedule(r),
         recipients=_contacts(r),
         email_channel=r.choice("email.channel", "outbox", EMAIL_CHANNELS),
-        sender=r.text("email.sender", base.sender),
-        message_id_domain=r.text("email.message_id_domain", base.message_id_domain),
+        sender=_sender(r, base.sender),
+        message_id_domain=_domain(r, base.message_id_domain),
         outbox_dir=r.path("email.outbox_dir", base.outbox_dir) or base.outbox_dir,
         max_functions=r.number("email.max_functions", 50, 1),
         workers=r.number("workers", 0, 0),
@@ -147,6 +147,27 @@ def _build(flat: dict[str, Any], source: str) -> Settings:
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+def _sender(r: Reader, default: str) -> str:
+    """The From address as given (`Name <address>` or a bare address), once checked."""
+    sender = r.line("email.sender", default)
+    problem = check_sender(sender)
+    if problem:
+        r.problem("email.sender", problem)
+        return default
+    return sender
+
+
+def _domain(r: Reader, default: str) -> str:
+    """The right-hand side of Message-IDs: a plain domain, an international one in its ASCII
+    (xn--) form, as a header needs it."""
+    domain = r.line("email.message_id_domain", default)
+    ascii_domain = check_domain(domain)
+    if ascii_domain is None:
+        r.bad("email.message_id_domain", "a domain name such as notices.example.com")
+        return default
+    return ascii_domain
 
 
 def _zone(r: Reader) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from notifier.config.reader import control_character
 from notifier.core.domain import Account
 from notifier.core.errors import Problem
 from notifier.parsing.csvio import raise_if_any, read_table
+from notifier.parsing.scripts import mixed_scripts, spoken_list
 from notifier.parsing.values import is_account_id
 
 REQUIRED = ("account_id", "name", "primary_email")
@@ -46,6 +48,14 @@ class _Addresses:
 
 def load_accounts(path: Path, check_deliverability: bool = False) -> list[Account]:
     """The accounts in file order. Raises InputError listing every problem found."""
+    return read_accounts(path, check_deliverability)[0]
+
+
+def read_accounts(
+    path: Path, check_deliverability: bool = False
+) -> tuple[list[Account], list[Problem]]:
+    """The accounts in file order, and warnings about addresses that are valid but look like
+    another (a domain mixing scripts). Raises InputError listing every problem found."""
     rows, problems = read_table(path, REQUIRED, OPTIONAL)
     source = str(path)
     addresses = _Addresses(check_deliverability)
@@ -62,7 +72,21 @@ def load_accounts(path: Path, check_deliverability: bool = False) -> list[Accoun
         if account is not None and first_seen.get(account_id) == line:
             accounts.append(account)
     raise_if_any(problems)
-    return accounts
+    return accounts, list(_lookalikes(source, rows, accounts))
+
+
+def _lookalikes(
+    source: str, rows: list[tuple[int, dict[str, str]]], accounts: list[Account]
+) -> Iterator[Problem]:
+    """A warning for each address whose domain mixes scripts, in the form it is stored."""
+    lines = {values["account_id"]: line for line, values in reversed(rows)}
+    for account in accounts:
+        for column in EMAIL_COLUMNS:
+            address = getattr(account, column)
+            scripts = mixed_scripts(address.rpartition("@")[2]) if address else ()
+            if scripts:
+                message = f"the domain of {address!r} mixes {spoken_list(scripts)} letters"
+                yield Problem(source, message, line=lines[account.account_id], field=column)
 
 
 def _account(
@@ -77,6 +101,8 @@ def _account(
         problem("account_id", f"expected 12 digits, found {values['account_id']!r}")
     if not values["name"]:
         problem("name", "expected the account's name")
+    elif (char := control_character(values["name"])) is not None:
+        problem("name", f"expected no control characters, found {char!r}")
     emails: dict[str, str | None] = {}
     for column in EMAIL_COLUMNS:
         emails[column] = _email(values[column], column, addresses, problem)

@@ -21,7 +21,8 @@ REQUIRED = (
 OPTIONAL = ("os", "note", "sources")
 DATE_COLUMNS = ("deprecation_date", "block_create_date", "block_update_date")
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # \d would match other scripts' digits
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # python3.12, provided.al2023, ...
 
 
 def load_calendar(path: Path) -> Calendar:
@@ -69,6 +70,9 @@ def _runtime(
         for column in ("identifier", "name", "family")
         if not values[column]
     ]
+    identifier = values["identifier"]
+    if identifier and not _IDENTIFIER.fullmatch(identifier):
+        problems.append(_bad_identifier(source, line, identifier))
     dates: dict[str, date | None] = {}
     for column in DATE_COLUMNS:
         try:
@@ -78,6 +82,11 @@ def _runtime(
     if problems:
         return None, problems
     return _build(values, dates), []
+
+
+def _bad_identifier(source: str, line: int, identifier: str) -> Problem:
+    message = f"expected a runtime identifier such as python3.12, found {identifier!r}"
+    return Problem(source=source, line=line, field="identifier", message=message)
 
 
 def _build(values: dict[str, str], dates: dict[str, date | None]) -> Runtime:

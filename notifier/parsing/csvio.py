@@ -74,6 +74,16 @@ def _header_problem(source: str, name: str, message: str) -> Problem:
     return Problem(source=source, line=1, field=name or "(empty)", message=message)
 
 
+def csv_problem(source: str, line: int, exc: csv.Error) -> Problem:
+    """The csv module's complaint (a field over its size limit, mostly) as a problem; the rest
+    of the file is not read, as the reader cannot tell where the next record starts."""
+    if "field larger than field limit" in str(exc):
+        message = f"field longer than {csv.field_size_limit()} characters"
+    else:
+        message = f"unreadable CSV: {exc}"
+    return Problem(source=source, line=line, message=message)
+
+
 def _names(columns: Sequence[str]) -> str:
     return ", ".join(columns)
 
@@ -123,7 +133,10 @@ def _read_rows(
     handle: TextIO, source: str, required: Sequence[str], optional: Sequence[str]
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     reader = csv.reader(handle)
-    first = next(reader, None)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        return [], [csv_problem(source, reader.line_num, exc)]
     if first is None:
         return [], [
             Problem(
@@ -135,12 +148,15 @@ def _read_rows(
         return [], header.problems
     rows: list[tuple[int, dict[str, str]]] = []
     problems = list(header.problems)
-    for line, row in records(reader):
-        if len(row) != header.width:
-            problems.append(width_problem(source, line, header.width, len(row)))
-            continue
-        values = {name: row[i].strip() for name, i in header.index.items()}
-        rows.append((line, {name: values.get(name, "") for name in (*required, *optional)}))
+    try:
+        for line, row in records(reader):
+            if len(row) != header.width:
+                problems.append(width_problem(source, line, header.width, len(row)))
+                continue
+            values = {name: row[i].strip() for name, i in header.index.items()}
+            rows.append((line, {name: values.get(name, "") for name in (*required, *optional)}))
+    except csv.Error as exc:
+        problems.append(csv_problem(source, reader.line_num, exc))
     return rows, problems
 
 

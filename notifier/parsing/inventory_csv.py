@@ -21,6 +21,7 @@ from notifier.parsing.csvio import (
     Header,
     RowReader,
     check_header,
+    csv_problem,
     open_text,
     start_line,
     width_problem,
@@ -40,7 +41,10 @@ def read_inventory_csv(path: Path, collected: Collected, known: Known) -> list[P
     try:
         with open_text(path) as handle:
             reader = csv.reader(handle)
-            first = next(reader, None)
+            try:
+                first = next(reader, None)
+            except csv.Error as exc:
+                return [csv_problem(source, reader.line_num, exc)]
             if first is None:
                 return [Problem(source=source, line=1, message="empty file; expected a header")]
             header = check_header(first, source, REQUIRED, OPTIONAL)
@@ -61,39 +65,42 @@ def _scan(
     pick = itemgetter(*(header.index.get(column, width) for column in COLUMNS))
     accounts, regions, runtimes = known.accounts, known.regions, known.runtimes
     new_account, new = known.account, tuple.__new__
-    for row in reader:
-        if len(row) != width:
-            if row:  # a blank line reads as []
-                line = start_line(reader.line_num, row)
-                problems.append(width_problem(source, line, width, len(row)))
-            continue
-        if pad:
-            row.append("")
-        raw = pick(row)
-        account, region, name, runtime, given, package, modified = raw
-        account = accounts.get(account) or new_account(account)  # validated once per account
-        region, runtime = regions.get(region), runtimes.get(runtime)
-        package = _FAST_PACKAGE.get(package)
-        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
-        if (
-            account is None or region is None or runtime is None or package is None
-            or not name or ":" in name or name.strip() != name or (given and given != arn)
-        ):  # fmt: skip
-            careful = _careful(raw, source, known)
-            if isinstance(careful, list):
-                line = start_line(reader.line_num, row)
-                problems.extend(replace(p, line=line) for p in careful)
-            else:
-                collected.setdefault(careful.account_id, {})[careful.arn] = careful
-            continue
-        group = collected.get(account)
-        if group is None:
-            group = collected[account] = {}
-        # tuple.__new__ builds the NamedTuple without its Python-level __new__: twice as fast
-        group[arn] = new(
-            Function,
-            (account, region, name, runtime or None, arn, package, modified.strip() or None),
-        )
+    try:
+        for row in reader:
+            if len(row) != width:
+                if row:  # a blank line reads as []
+                    line = start_line(reader.line_num, row)
+                    problems.append(width_problem(source, line, width, len(row)))
+                continue
+            if pad:
+                row.append("")
+            raw = pick(row)
+            account, region, name, runtime, given, package, modified = raw
+            account = accounts.get(account) or new_account(account)  # validated once per account
+            region, runtime = regions.get(region), runtimes.get(runtime)
+            package = _FAST_PACKAGE.get(package)
+            arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+            if (
+                account is None or region is None or runtime is None or package is None
+                or not name or ":" in name or name.strip() != name or (given and given != arn)
+            ):  # fmt: skip
+                careful = _careful(raw, source, known)
+                if isinstance(careful, list):
+                    line = start_line(reader.line_num, row)
+                    problems.extend(replace(p, line=line) for p in careful)
+                else:
+                    collected.setdefault(careful.account_id, {})[careful.arn] = careful
+                continue
+            group = collected.get(account)
+            if group is None:
+                group = collected[account] = {}
+            # tuple.__new__ builds the NamedTuple without its Python-level __new__: twice as fast
+            group[arn] = new(
+                Function,
+                (account, region, name, runtime or None, arn, package, modified.strip() or None),
+            )
+    except csv.Error as exc:  # the rest of the file cannot be read
+        problems.append(csv_problem(source, reader.line_num, exc))
     return problems
 
 

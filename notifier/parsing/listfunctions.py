@@ -29,6 +29,10 @@ def read_list_functions(path: Path, collected: Collected, known: Known) -> list[
     except json.JSONDecodeError as exc:
         message = f"invalid JSON: {exc.msg} (column {exc.colno})"
         return [Problem(source=source, line=exc.lineno, message=message)]
+    except RecursionError:
+        return [Problem(source=source, message="invalid JSON: arrays or objects nested too deeply")]
+    except ValueError as exc:  # a number of thousands of digits
+        return [Problem(source=source, message=f"invalid JSON: {str(exc).split(';')[0]}")]
     items = document.get("Functions") if isinstance(document, dict) else None
     if not isinstance(items, list):
         return [Problem(source=source, field="Functions", message=_SHAPE)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from notifier.core.domain import Function
 
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")  # \d would match other scripts' digits
 _ARN = re.compile(r"arn:(aws[a-z-]*):lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?")
 
 PACKAGE_TYPES = {"": "Zip", "zip": "Zip", "image": "Image"}

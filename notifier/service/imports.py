@@ -8,7 +8,7 @@ from pathlib import Path
 
 from notifier.core.domain import Calendar
 from notifier.core.records import InventorySummary
-from notifier.parsing.accounts import load_accounts
+from notifier.parsing.accounts import read_accounts
 from notifier.parsing.inventory import load_inventory
 from notifier.resources import bundled
 from notifier.service.ports import Store
@@ -19,15 +19,16 @@ class AccountsSummary:
     read: int
     inserted: int
     updated: int
+    warnings: tuple[str, ...] = ()  # addresses accepted but worth a look: "file:line: ..."
 
 
 def import_accounts(
     store: Store, path: Path, check_deliverability: bool = False
 ) -> AccountsSummary:
     """Parse every row first (all problems at once), then write in one transaction."""
-    accounts = load_accounts(path, check_deliverability=check_deliverability)
+    accounts, warnings = read_accounts(path, check_deliverability=check_deliverability)
     inserted, updated = store.upsert_accounts(accounts)
-    return AccountsSummary(len(accounts), inserted, updated)
+    return AccountsSummary(len(accounts), inserted, updated, tuple(map(str, warnings)))
 
 
 def import_inventory(store: Store, paths: Sequence[Path], calendar: Calendar) -> InventorySummary:

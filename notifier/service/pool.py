@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from notifier.core.domain import Notice
@@ -17,9 +21,23 @@ CHUNK = 40
 _worker: Any = None  # the Composer of a worker process, made once by its initializer
 
 
-def _start_worker(factory: Callable[[], Composer]) -> None:
+def _start_worker(factory: Callable[[], Composer], parent_alive: Connection) -> None:
     global _worker
+    watch = threading.Thread(
+        target=_exit_with_parent, args=(parent_alive,), name="watch-parent", daemon=True
+    )
+    watch.start()
     _worker = factory()
+
+
+def _exit_with_parent(parent_alive: Connection) -> None:
+    """End this worker once the process that started it is gone (it exited or was killed): the
+    pipe's only writing end is the parent's, so the read sees end-of-file then. Without this, a
+    worker waits on its task queue, or blocks writing a result, forever."""
+    with contextlib.suppress(EOFError, OSError):
+        while True:
+            parent_alive.recv_bytes()
+    os._exit(1)
 
 
 def _prepare_chunk(notices: list[Notice]) -> list[Prepared]:
@@ -28,11 +46,16 @@ def _prepare_chunk(notices: list[Notice]) -> list[Prepared]:
 
 class PreparePool:
     """A lazily started pool of worker processes, each holding its own Composer (templates are
-    compiled once per worker). Batches smaller than `threshold` are done in the caller."""
+    compiled once per worker). Batches smaller than `threshold` are done in the caller.
+
+    Workers are spawned (a fresh interpreter each, as safe as forkserver in a threaded process,
+    as fast to start, and one process fewer), and each ends by itself when this process dies,
+    even by kill -9: nothing is left behind."""
 
     def __init__(self, factory: Callable[[], Composer], workers: int, threshold: int = 500):
         self.factory, self.workers, self.threshold = factory, workers, threshold
         self._executor: ProcessPoolExecutor | None = None
+        self._alive: tuple[Connection, Connection] | None = None
 
     def prepare(self, notices: Sequence[Notice]) -> Iterator[Prepared]:
         """Hand every chunk to the workers now (they go on while the caller does other work);
@@ -42,12 +65,14 @@ class PreparePool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
+            context = multiprocessing.get_context("spawn")
+            # Held open by this process alone: workers see end-of-file when it is gone.
+            self._alive = context.Pipe(duplex=False)
             self._executor = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(self.factory,),
+                initargs=(self.factory, self._alive[0]),
             )
         return self._executor
 
@@ -55,3 +80,7 @@ class PreparePool:
         if self._executor is not None:
             self._executor.shutdown(cancel_futures=True)
             self._executor = None
+        if self._alive is not None:
+            for end in self._alive:
+                end.close()
+            self._alive = None
