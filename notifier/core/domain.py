@@ -134,7 +134,7 @@ def _numbers(text: str) -> tuple[int, ...]:
     found: list[int] = []
     current = ""
     for char in text + " ":
-        if char.isdigit():
+        if "0" <= char <= "9":
             current += char
         elif current:
             found.append(int(current))

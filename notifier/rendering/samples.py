@@ -33,7 +33,7 @@ _ACCOUNT_KEYS = ("id", "name", "primary_email", "operations_email", "security_em
                  "billing_email")  # fmt: skip
 _SAMPLE_KEYS = ("title", "runtime", "milestone", "as_of", "functions")
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def samples_path(templates_dir: Path | None) -> Path:
 def parse_milestone(text: str) -> Milestone:
     """'block_create:30' -> Milestone; ValueError saying what is expected otherwise."""
     phase, _, days = text.strip().partition(":")
-    if phase not in _PHASES or not days.isdigit():
+    if phase not in _PHASES or not (days.isascii() and days.isdigit()):
         raise ValueError(
             f"expected PHASE:DAYS such as block_create:30, with PHASE one of "
             f"{', '.join(_PHASES)} and DAYS a whole number of days before it, got {text!r}"
@@ -153,7 +153,7 @@ class _Reader:
     def account(self) -> Account:
         found = self.table(self.data.get("account"), "account", _ACCOUNT_KEYS)
         ident = str(found.get("id", ""))
-        if not (len(ident) == 12 and ident.isdigit()):
+        if not (len(ident) == 12 and ident.isascii() and ident.isdigit()):
             self.bad("account.id", "a 12-digit account id as a string", found.get("id"))
         mails = {k: found.get(k) for k in _ACCOUNT_KEYS[2:]}
         for key, mail in mails.items():
