@@ -32,7 +32,7 @@ from notifier.config import Settings
 from notifier.core.domain import Notice
 from notifier.service import imports
 from notifier.service.queries import dry_run
-from notifier.service.run import RunSummary
+from notifier.service.summary import RunSummary
 
 
 class _Silent:

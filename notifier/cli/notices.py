@@ -25,7 +25,7 @@ from notifier.service.compose import Prepared
 from notifier.service.queries import dry_run as plan_dry_run
 from notifier.service.queries import history as load_history
 from notifier.service.queries import history_json, notice_json
-from notifier.service.run import ChannelStats, RunSummary
+from notifier.service.summary import ChannelStats, RunSummary
 
 
 def register(app: typer.Typer) -> None:

@@ -12,11 +12,10 @@ and counted as `resent_unknown`; after three lost outcomes it fails for good.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from notifier.channels.base import DeliveryError, EmailChannel, EventChannel
 from notifier.core.domain import Calendar, Notice, NoticeKey
@@ -25,7 +24,8 @@ from notifier.service.compose import Composer, Prepared, notice_from_ledger
 from notifier.service.lifecycle import refresh_health
 from notifier.service.planning import PlanInputs, due_batches
 from notifier.service.ports import HeldLock, Store
-from notifier.service.sending import EmailSender, EmailStats, Job, without_suppressed
+from notifier.service.sending import EmailSender, Job, without_suppressed
+from notifier.service.summary import ChannelStats, RunSummary, counts
 
 PAGE = 1000
 # How long a claim holds before another run may take the delivery over. A run on this host sees
@@ -57,55 +57,6 @@ class _NoLock:
 
 
 NO_LOCK: HeldLock = _NoLock()
-
-
-@dataclass
-class ChannelStats(EmailStats):
-    resent_unknown: int = 0
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "delivered": self.delivered,
-            "failed": self.failed,
-            "reasons": dict(self.reasons),
-            "retried": self.retried,
-            "suppressed": self.suppressed,
-            "undeliverable": self.undeliverable,
-            "deferred": self.deferred,
-            "resent_unknown": self.resent_unknown,
-            "seconds": round(self.seconds, 3),
-        }
-
-
-@dataclass
-class RunSummary:
-    as_of: date
-    halted: str | None = None  # why a channel stopped: its set-up is wrong (exit 2)
-    notices: int = 0
-    retried: int = 0
-    resent_unknown: int = 0
-    seconds: float = 0.0
-    channels: dict[str, ChannelStats] = field(default_factory=dict)
-    emailed: Counter[str] = field(default_factory=Counter)
-    health: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> int:
-        return sum(s.failed for s in self.channels.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "notices": self.notices,
-            "retried_from_earlier_runs": self.retried,
-            "resent_unknown": self.resent_unknown,
-            "seconds": round(self.seconds, 3),
-            "channels": {name: s.as_dict() for name, s in self.channels.items()},
-            "emailed": dict(sorted(self.emailed.items())),
-            "health_events": self.health,
-            "halted": self.halted,
-        }
 
 
 @dataclass
@@ -153,7 +104,7 @@ class Runner:
                 )
                 summary.health = burndown.as_dict()
             summary.seconds = time.perf_counter() - started
-            self.store.finish_run(run_id, self.composer.clock(), _counts(summary))
+            self.store.finish_run(run_id, self.composer.clock(), counts(summary))
         return summary
 
     def _send_due(self, run_id: int, cursor: int, summary: RunSummary) -> None:
@@ -323,15 +274,3 @@ class Runner:
         return Outcome(
             delivery.delivery_id, "delivered", provider_id=ids[0] if len(ids) == 1 else None
         )
-
-
-def _counts(summary: RunSummary) -> dict[str, int]:
-    counts = {
-        "notices": summary.notices,
-        "retried": summary.retried,
-        "resent_unknown": summary.resent_unknown,
-    }
-    for name, stats in summary.channels.items():
-        for what in ("delivered", "failed", "retried", "suppressed", "undeliverable", "deferred"):
-            counts[f"{name}.{what}"] = getattr(stats, what)
-    return counts
