@@ -2,7 +2,7 @@
 run. Counts what the relay received: notices lost (planned but never received) and duplicates
 (a Message-ID received more than once: only messages in flight at a kill may repeat).
 
-    python bench/kill_trial.py --accounts 670 --kills 10 [--database-url postgresql+psycopg://...]
+    python bench/kill_trial.py --accounts 500 --kills 10 [--database-url postgresql+psycopg://...]
 
 A recording aiosmtpd relay runs in this process on 127.0.0.1; each run is a real `notifier`
 process. Prints one JSON object; exits 1 if anything was lost or a duplicate exceeded a chunk.
@@ -18,8 +18,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,12 @@ from tests.peers import Recorder, SmtpPeer, running  # noqa: E402
 from tests.test_run_faults import DAY, write_fleet  # noqa: E402
 
 CHUNK = 100
+
+
+def kill_at(target: int, process: subprocess.Popen[str], count: int) -> None:
+    """The relay's hook: SIGKILL the run once `target` messages have arrived in all."""
+    if count == target:
+        process.send_signal(signal.SIGKILL)
 
 
 def notifier(folder: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
@@ -57,10 +63,11 @@ def trial(folder: Path, accounts: int, kills: int, url: str | None, seed: int) -
         rng, killed_at = random.Random(seed), []
         for _ in range(kills):
             before = len(peer.recorder.messages)
+            target = before + rng.randint(1, 300)  # a kill in the middle of delivering
             process = notifier(folder, env, "--quiet", "run", "--as-of", DAY)
-            time.sleep(rng.uniform(0.5, 3.0))
-            process.send_signal(signal.SIGKILL)
+            peer.recorder.on_message = partial(kill_at, target, process)
             process.wait()
+            peer.recorder.on_message = None
             killed_at.append(len(peer.recorder.messages) - before)
         last = notifier(folder, env, "--quiet", "run", "--as-of", DAY, "--json").communicate()[0]
         ids = Counter(peer.recorder.message_ids())
@@ -76,7 +83,7 @@ def summary(
         "distinct_message_ids_received": len(ids),
         "lost": len(planned) - len(ids),
         "duplicates": duplicates,
-        "messages_received_before_each_kill": killed_at,
+        "messages_each_killed_run_handed_over": killed_at,
         "resent_after_kills_by_the_last_run": last["resent_unknown"],
         "duplicates_within_one_chunk_per_kill": duplicates <= CHUNK * len(killed_at),
     }
@@ -84,7 +91,7 @@ def summary(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=670)
+    parser.add_argument("--accounts", type=int, default=500)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--database-url")
     parser.add_argument("--seed", type=int, default=1)

@@ -38,6 +38,7 @@ class PendingDelivery:
     key: NoticeKey
     attempts: int
     status: str
+    unknown_outcomes: int = 0  # times it was handed over by a run that died before recording it
 
 
 @dataclass(frozen=True)

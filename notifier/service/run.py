@@ -170,9 +170,15 @@ class Runner:
         prepared: dict[NoticeKey, Prepared],
         summary: RunSummary,
     ) -> None:
-        for start in range(0, len(page), CHUNK):
-            chunk = [d for d in page[start : start + CHUNK] if d.key in prepared]
-            self._deliver_chunk(chunk, prepared, summary)
+        """Deliver a page in chunks. A delivery whose outcome was lost before goes alone: a
+        kill then costs it a lost outcome only if it was really in flight, not merely claimed
+        with a hundred others, so it is not given up after three unlucky kills."""
+        page = [d for d in page if d.key in prepared]
+        for doubtful in (d for d in page if d.unknown_outcomes):
+            self._deliver_chunk([doubtful], prepared, summary)
+        sure = [d for d in page if not d.unknown_outcomes]
+        for start in range(0, len(sure), CHUNK):
+            self._deliver_chunk(sure[start : start + CHUNK], prepared, summary)
 
     def _deliver_chunk(
         self, chunk: list[PendingDelivery], prepared: dict[NoticeKey, Prepared], summary: RunSummary

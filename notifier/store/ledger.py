@@ -128,7 +128,8 @@ def pending_deliveries(
         return []
     d, n = DELIVERY.c, NOTICE.c
     query = (
-        select(d.id, d.channel, d.notice_id, d.attempts, d.status, *(n[c] for c in KEY_COLUMNS))
+        select(d.id, d.channel, d.notice_id, d.attempts, d.status, d.unknown_outcomes)
+        .add_columns(*(n[c] for c in KEY_COLUMNS))
         .join(NOTICE, n.id == d.notice_id)
         .where(
             text(OPEN_STATUS_SQL),  # literal, so SQLite can use the partial index
@@ -149,6 +150,7 @@ def pending_deliveries(
             key=NoticeKey(row.account_id, row.runtime, Phase(row.phase), row.days_before),
             attempts=row.attempts,
             status=row.status,
+            unknown_outcomes=row.unknown_outcomes,
         )
         for row in rows
     ]
