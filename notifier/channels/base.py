@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from notifier.core.addresses import has_ascii_local_part, with_ascii_domain
 from notifier.core.domain import NoticeKey
 from notifier.core.errors import ChannelDown, ChannelStalled, DeliveryError
 from notifier.core.health import HealthEvent
@@ -24,6 +25,7 @@ __all__ = [
     "EventChannel",
     "OutgoingEmail",
     "Refusal",
+    "ascii_address",
 ]
 
 
@@ -65,3 +67,18 @@ class EventChannel(Protocol):
     def flush(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+def ascii_address(address: str, channel: str, no_utf8: str) -> str:
+    """The address as a peer without SMTPUTF8 takes it: the domain in IDNA form. A local part
+    in Unicode (`no_utf8` says why it cannot go) or a domain that is no valid internationalised
+    name fails that message for good."""
+    if not has_ascii_local_part(address):
+        raise DeliveryError(f"{channel}: {address}: {no_utf8}", retryable=False)
+    try:
+        return with_ascii_domain(address)
+    except ValueError as exc:
+        raise DeliveryError(
+            f"{channel}: {address}: the domain is not a valid internationalised name: {exc}",
+            retryable=False,
+        ) from exc

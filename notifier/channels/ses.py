@@ -23,9 +23,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail
+from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail, ascii_address
 from notifier.config.delivery import SesSettings
-from notifier.core.addresses import has_ascii_local_part, with_ascii_domain
 
 log = logging.getLogger(__name__)
 
@@ -160,18 +159,7 @@ def _sender(sender: str) -> str:
 
 
 def _ascii(address: str) -> str:
-    """The address with its domain in IDNA form; one SES cannot take is a permanent failure."""
-    if not has_ascii_local_part(address):
-        raise DeliveryError(
-            f"ses: {address}: SES takes no local part in Unicode (no SMTPUTF8)", retryable=False
-        )
-    try:
-        return with_ascii_domain(address)
-    except ValueError as exc:
-        raise DeliveryError(
-            f"ses: {address}: the domain is not a valid internationalised name: {exc}",
-            retryable=False,
-        ) from exc
+    return ascii_address(address, "ses", "SES takes no local part in Unicode (no SMTPUTF8)")
 
 
 def _tag(value: str) -> str:

@@ -7,8 +7,7 @@ import re
 import smtplib
 from email.utils import parseaddr
 
-from notifier.channels.base import DeliveryError, OutgoingEmail, Refusal
-from notifier.core.addresses import has_ascii_local_part, with_ascii_domain
+from notifier.channels.base import DeliveryError, OutgoingEmail, Refusal, ascii_address
 
 _EOL = re.compile(rb"\r\n|\r(?!\n)|\n")
 _ENHANCED = re.compile(r"^\s*5\.(\d{1,3})\.\d{1,3}\b")
@@ -57,19 +56,9 @@ def envelope(connection: smtplib.SMTP, message: OutgoingEmail) -> tuple[str, lis
 
 
 def _ascii(address: str) -> str:
-    if not has_ascii_local_part(address):
-        raise DeliveryError(
-            f"smtp: {address}: a local part in Unicode needs SMTPUTF8, "
-            "which the relay does not offer",
-            retryable=False,
-        )
-    try:
-        return with_ascii_domain(address)
-    except ValueError as exc:
-        raise DeliveryError(
-            f"smtp: {address}: the domain is not a valid internationalised name: {exc}",
-            retryable=False,
-        ) from exc
+    return ascii_address(
+        address, "smtp", "a local part in Unicode needs SMTPUTF8, which the relay does not offer"
+    )
 
 
 def _crlf(data: bytes) -> bytes:
