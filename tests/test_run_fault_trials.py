@@ -294,3 +294,24 @@ def test_postgres_going_away_mid_run_is_survived_or_stops_with_one_line(
             assert sum(ids.values()) - len(ids) <= (0 if outage else 100)
             assert set(statuses(cli)) == {"delivered"}
             assert len(ids) == len(cli("history", "--json").json()["notices"])
+
+
+@pytest.mark.postgres
+def test_a_read_only_postgres_database_is_read_and_run_says_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fresh_postgres_schema(postgres_url_or_skip()) as url:
+        cli = fleet(tmp_path, capsys, url, 5)
+        assert cli("run", "--as-of", DAY).code == 0
+        options = make_url(url).query["options"]
+        read_only = make_url(url).update_query_dict(
+            {"options": f"{options} -cdefault_transaction_read_only=on"}
+        )
+        cli.env["NOTIFIER_DATABASE_URL"] = read_only.render_as_string(False)
+        for command in (["history", "--json"], ["dry-run", "--as-of", "2027-06-01"]):
+            result = cli(*command)
+            assert result.code == 0, (command, result.err)
+        refused = cli("run", "--as-of", "2027-06-01")
+        assert refused.code == 2
+        assert len(refused.err.splitlines()) == 1
+        assert "read-only transaction" in refused.err and "Traceback" not in refused.err

@@ -24,7 +24,20 @@ _FAULTS = (exc.OperationalError, exc.InterfaceError)
 RETRY_PAUSE_S = 2.0
 
 
+# PostgreSQL's SQLSTATEs for the server's own faults, whatever class the driver maps them to:
+# a connection lost, the server shutting down, out of disk or memory, a read-only database.
+_SERVER_FAULTS = ("08", "57P", "53", "25006")
+_WORTH_A_RETRY = ("08", "57P")
+
+
+def _sqlstate(error: exc.DBAPIError) -> str:
+    return str(getattr(error.orig, "sqlstate", None) or "")
+
+
 def _is_fault(error: exc.DBAPIError) -> bool:
+    state = _sqlstate(error)
+    if state:
+        return state.startswith(_SERVER_FAULTS) or error.connection_invalidated
     return isinstance(error, _FAULTS) or error.connection_invalidated
 
 
@@ -35,8 +48,12 @@ def describe(where: str, error: exc.DBAPIError) -> str:
 
 
 def _retries(engine: Engine, error: exc.DBAPIError) -> bool:
-    """A lost connection, or a server that may be restarting: worth one more try."""
-    return error.connection_invalidated or engine.dialect.name == "postgresql"
+    """A lost connection, or a server that may be restarting: worth one more try. (No SQLSTATE
+    at all: the connection could not be made.)"""
+    if error.connection_invalidated:
+        return True
+    state = _sqlstate(error)
+    return engine.dialect.name == "postgresql" and (not state or state.startswith(_WORTH_A_RETRY))
 
 
 def guarded(method: F) -> F:
