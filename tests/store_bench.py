@@ -18,12 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from conftest import fresh_postgres_schema
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from notifier.core.domain import Account, Function
 from notifier.store.repository import SqlStore
+from tests.conftest import fresh_postgres_schema
 
 RUNTIMES = ["python3.9", "python3.12", "nodejs18.x", "nodejs20.x", "java17", "provided.al2"]
 

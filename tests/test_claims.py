@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from store_builders import AS_OF, NOW, notice
 
 from notifier.store.engine import make_engine
 from notifier.store.owner import Owner, _start_time
 from notifier.store.repository import SqlStore
 from tests.cli_helpers import dead_owner
+from tests.store_builders import AS_OF, NOW, notice
 
 LEASE = NOW + timedelta(minutes=10)
 ME = Owner.this_process()

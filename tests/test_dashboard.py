@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from store_builders import account, function
-from test_health_lifecycle import CALENDAR, day, inventory, notice_event, post_notice
 
 from notifier.core.health import event_arn
 from notifier.rendering.dashboard import event_slug, timeline_svg
@@ -16,6 +14,8 @@ from notifier.service.dashboard import build_dashboard
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
 from tests.browser import dump_dom
+from tests.store_builders import account, function
+from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event, post_notice
 
 A, B = "111111111111", "222222222222"
 TODAY = date(2026, 4, 3)

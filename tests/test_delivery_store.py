@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from store_builders import AS_OF, NOW, OWNER, notice, settle
-
 from notifier.core.records import Outcome
 from notifier.store.repository import SqlStore
+from tests.store_builders import AS_OF, NOW, OWNER, notice, settle
 
 A, B = "111111111111", "222222222222"
 

@@ -11,8 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from store_builders import account, function
-from test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
 from notifier import bootstrap
 from notifier.channels.eventbridge import EventBridgeChannel
@@ -30,6 +28,8 @@ from notifier.core.health import (
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
 from tests.peers import free_port, moto_server
+from tests.store_builders import account, function
+from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
 SOURCE = "notifier.health"
 WHEN = datetime(2026, 8, 27, 13, 19, 3, tzinfo=UTC)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from health_model import output_problems
 
 from notifier import bootstrap
 from notifier.cli.main import main
@@ -17,6 +16,7 @@ from notifier.config import Settings
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
 from tests.cli_helpers import Cli
+from tests.health_model import output_problems
 
 DAY = "2026-11-27"
 

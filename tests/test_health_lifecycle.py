@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import event as sql_event
-from store_builders import account, function
 
 from notifier.core.domain import Calendar, Function, Runtime
 from notifier.core.health import (
@@ -23,6 +22,7 @@ from notifier.core.health import (
 from notifier.service.health import HealthPolicy, StoreHealthChannel
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
+from tests.store_builders import account, function
 
 A, B = "111111111111", "222222222222"
 KNOWN = ("python3.9", "python3.12")

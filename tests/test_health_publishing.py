@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from store_builders import account, function
-from test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
 from notifier import bootstrap
 from notifier.channels.base import DeliveryResult
@@ -17,6 +15,8 @@ from notifier.core.health import HealthEvent
 from notifier.service.health import HealthPolicy, PublishingChannel, StoreHealthChannel
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
+from tests.store_builders import account, function
+from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
 A = "111111111111"
 

@@ -153,7 +153,7 @@ def test_a_sample_seed_cut_short_is_seeded_again_by_the_next_run(store: SqlStore
     settings = Settings(database_url="sqlite://", sample_data=True)
     cal = bootstrap.calendar(settings)
     with pytest.raises(SystemExit):
-        seed_sample(KilledAfterOneWrite(store), cal)  # type: ignore[arg-type]
+        seed_sample(KilledAfterOneWrite(store), cal)
 
     said = bootstrap.prepare_for_run(settings, store, cal)
 

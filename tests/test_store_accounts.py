@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from store_builders import AS_OF, NOW, account
 
 from notifier.core.domain import Account
 from notifier.store.repository import SqlStore
+from tests.store_builders import AS_OF, NOW, account
 
 
 def test_upserting_accounts_counts_inserted_and_updated(store: SqlStore) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from store_builders import health_event
-
 from notifier.core.health import EntityStatus, EventStatus
 from notifier.store.repository import SqlStore
+from tests.store_builders import health_event
 
 A, B = "111111111111", "222222222222"
 F1 = f"arn:aws:lambda:us-east-1:{A}:function:one"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect
-from store_builders import KNOWN, account, function
 
 from notifier.core.domain import Function
 from notifier.core.records import InventorySummary, PairCount
 from notifier.store.repository import SqlStore
+from tests.store_builders import KNOWN, account, function
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import text
-from store_builders import AS_OF, NOW, notice, settle
 
-from notifier.core.domain import DatedMilestone, Phase
+from notifier.core.domain import DatedMilestone, Notice, Phase
 from notifier.core.records import Outcome
 from notifier.store.repository import SqlStore
+from tests.store_builders import AS_OF, NOW, notice, settle
 
 A, B = "111111111111", "222222222222"
 CHANNELS = ["email", "health"]
 
 
-def record(store: SqlStore, *notices: object, channels: list[str] = CHANNELS) -> int:
+def record(store: SqlStore, *notices: Notice, channels: list[str] = CHANNELS) -> int:
     run_id = store.start_run(AS_OF, NOW)
-    rows = [(n, n.key.message_id("example.com"), f"subject {n.key.token}") for n in notices]  # type: ignore[attr-defined]
+    rows = [(n, n.key.message_id("example.com"), f"subject {n.key.token}") for n in notices]
     return store.record_notices(run_id, rows, channels)
 
 
