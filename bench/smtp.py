@@ -40,7 +40,7 @@ from notifier.config.delivery import SmtpSettings  # noqa: E402
 from notifier.core.records import PendingDelivery  # noqa: E402
 from notifier.service.compose import Prepared  # noqa: E402
 from notifier.service.queries import dry_run  # noqa: E402
-from notifier.service.sending import EmailSender, EmailStats, Job  # noqa: E402
+from notifier.service.sending import EmailSender, Job  # noqa: E402
 from tests.peers import PASSWORD, USER, free_port, make_certificate  # noqa: E402
 
 SERVER = """
@@ -96,7 +96,7 @@ def notifier_rate(messages: list[OutgoingEmail], settings: SmtpSettings, context
     sender = EmailSender(channel, lambda p: index[cast(int, p)], parallel=settings.connections)
     started = time.perf_counter()
     with sender.running():
-        outcomes = sender.send(jobs, EmailStats())
+        outcomes = sender.send(jobs)
     rate = len(messages) / (time.perf_counter() - started)
     assert all(o.status == "delivered" for o in outcomes), outcomes[:3]
     return rate

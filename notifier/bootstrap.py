@@ -23,6 +23,7 @@ from notifier.core.errors import ConfigError, Problem
 from notifier.parsing.calendar import load_calendar
 from notifier.rendering.notice import NoticeRenderer
 from notifier.service.compose import Composer
+from notifier.service.dispatch import EmailDispatcher, EventDispatcher
 from notifier.service.health import HealthPolicy, PublishingChannel, StoreHealthChannel
 from notifier.service.imports import seed_sample
 from notifier.service.planning import PlanInputs
@@ -204,17 +205,16 @@ def runner(
 ) -> Iterator[Runner]:
     """A Runner wired to the configured channels; its worker processes stop with the block."""
     with preparing(settings, clock) as built:
-        email = email_channel(settings)
+        sender = email_sender(settings, email_channel(settings), built)
         yield Runner(
             store=st,
             calendar=cal,
             inputs=plan_inputs(settings, cal, as_of),
             composer=built,
-            email=email,
-            events=event_channels(settings, st),
+            email=EmailDispatcher(sender, st.suppressed),
+            events=[EventDispatcher(c, built.health_events) for c in event_channels(settings, st)],
             claimant=Owner.this_process(),
             progress=progress,
-            sender=email_sender(settings, email, built),
             lock=lock or NO_LOCK,
         )
 

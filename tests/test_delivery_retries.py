@@ -15,7 +15,8 @@ from notifier.config.delivery import SesSettings
 from notifier.core.domain import Phase
 from notifier.core.records import PendingDelivery
 from notifier.service.compose import NOT_RENDERED, Prepared
-from notifier.service.sending import EmailSender, EmailStats, Job, RetryPolicy
+from notifier.service.sending import EmailSender, Job, RetryPolicy
+from notifier.service.summary import ChannelStats
 from tests.cli_helpers import Cli
 from tests.peers import SesPeer
 from tests.store_builders import notice
@@ -71,34 +72,33 @@ def sender(channel: Any, sleeps: list[float], attempts: int = 3) -> EmailSender:
 
 def test_a_transient_failure_is_retried_after_a_backoff_and_counted() -> None:
     sleeps: list[float] = []
-    stats = EmailStats()
-    [outcome] = sender(Flaky(2), sleeps).send(jobs(1), stats)
+    [outcome] = sender(Flaky(2), sleeps).send(jobs(1))
+    stats = ChannelStats.of([outcome])
     assert (outcome.status, outcome.attempts, outcome.provider_id) == ("delivered", 3, "id-3")
     assert stats.retried == 2 and stats.delivered == 1 and stats.failed == 0
     assert len(sleeps) == 2 and 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0
 
 
 def test_after_max_attempts_a_transient_failure_is_left_open_for_the_next_run() -> None:
-    stats = EmailStats()
-    [outcome] = sender(Flaky(5), []).send(jobs(1), stats)
+    [outcome] = sender(Flaky(5), []).send(jobs(1))
+    stats = ChannelStats.of([outcome])
     assert (outcome.status, outcome.permanent, outcome.attempts) == ("failed", False, 3)
     assert stats.reasons == {"relay busy": 1}
 
 
 def test_a_permanent_failure_is_not_retried() -> None:
     sleeps: list[float] = []
-    stats = EmailStats()
     channel = Flaky(1, retryable=False)
-    [outcome] = sender(channel, sleeps).send(jobs(1), stats)
+    [outcome] = sender(channel, sleeps).send(jobs(1))
     assert (outcome.status, outcome.permanent, channel.calls, sleeps) == ("failed", True, 1, [])
 
 
 def test_a_chunk_where_nothing_got_through_marks_the_channel_down() -> None:
     down = sender(Flaky(100), [])
-    down.send(jobs(3), EmailStats())
+    down.send(jobs(3))
     assert down.down == "relay busy"
     up = sender(Flaky(2), [])
-    up.send(jobs(3), EmailStats())
+    up.send(jobs(3))
     assert up.down is None
 
 
@@ -109,8 +109,8 @@ def test_throttled_ses_sends_are_retried_until_they_get_through(ses_peer: SesPee
     channel.deliver(message())
     channel._client.meta.events.register("before-send.sesv2.SendEmail", throttle(4))
     sleeps: list[float] = []
-    stats = EmailStats()
-    outcomes = sender(channel, sleeps, attempts=4).send(jobs(3), stats)
+    outcomes = sender(channel, sleeps, attempts=4).send(jobs(3))
+    stats = ChannelStats.of(outcomes)
     assert [o.status for o in outcomes] == ["delivered"] * 3
     assert stats.retried == 4 and len(sleeps) == 2
     assert len(ses_peer.raw_messages()) == 4

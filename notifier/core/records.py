@@ -71,12 +71,13 @@ class Outcome:
     """What happened to one delivery attempt."""
 
     delivery_id: int
-    status: str  # delivered | failed | pending | undeliverable
+    status: str  # delivered | failed | pending (left for the next run) | undeliverable
     error: str | None = None
     provider_id: str | None = None
     permanent: bool = False  # a failure no later run retries
     attempts: int = 1  # how many tries this outcome took (in-run retries included)
     refused: tuple[Refusal, ...] = ()  # recipients refused while the message went to others
+    skipped: tuple[str, ...] = ()  # recipients left out: on the suppression list
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from notifier.channels.base import DeliveryError, EmailChannel, EventChannel
 from notifier.core.domain import Calendar, Notice, NoticeKey
 from notifier.core.records import Outcome, PendingDelivery
 from notifier.service.compose import Composer, Prepared, notice_from_ledger
+from notifier.service.dispatch import EmailDispatcher, EventDispatcher
 from notifier.service.lifecycle import refresh_health
 from notifier.service.planning import PlanInputs, due_batches
 from notifier.service.ports import HeldLock, Store
-from notifier.service.sending import EmailSender, Job, without_suppressed
-from notifier.service.summary import ChannelStats, RunSummary, counts
+from notifier.service.sending import Job
+from notifier.service.summary import RunSummary, counts
 
 PAGE = 1000
 # How long a claim holds before another run may take the delivery over. A run on this host sees
@@ -67,17 +67,13 @@ class Runner:
     calendar: Calendar
     inputs: PlanInputs
     composer: Composer
-    email: EmailChannel
-    events: Sequence[EventChannel]
+    email: EmailDispatcher
+    events: Sequence[EventDispatcher]
     claimant: Claimant
     progress: Progress = field(default_factory=_NoProgress)
-    sender: EmailSender | None = None
     lease: timedelta = LEASE
     lock: HeldLock = NO_LOCK
-
-    def __post_init__(self) -> None:
-        if self.sender is None:
-            self.sender = EmailSender(self.email, self.composer.email)
+    summary: RunSummary = field(init=False)
 
     @property
     def channel_names(self) -> list[str]:
@@ -90,24 +86,24 @@ class Runner:
     def run(self) -> RunSummary:
         """One run, under the run lock the caller holds (`lock`)."""
         started = time.perf_counter()
-        summary = RunSummary(self.inputs.as_of)
-        summary.channels = {name: ChannelStats() for name in self.channel_names}
-        assert self.sender is not None
-        with self.sender.running():
+        self.summary = RunSummary(self.inputs.as_of, self.email.name, self.channel_names)
+        with self.email.running():
             run_id = self.store.start_run(self.inputs.as_of, self.composer.clock())
-            self._release_abandoned(summary)
-            self._send_due(run_id, self._retry_earlier(summary), summary)
-            summary.halted = self.sender.halted.reason if self.sender.halted else None
-            if self.events:
-                burndown = refresh_health(
-                    self.store, self.calendar, self.composer.clock(), self.events
-                )
-                summary.health = burndown.as_dict()
-            summary.seconds = time.perf_counter() - started
-            self.store.finish_run(run_id, self.composer.clock(), counts(summary))
-        return summary
+            self._release_abandoned()
+            self._send_due(run_id, self._retry_earlier())
+            self.summary.halted = self.email.halted
+            self._refresh_health()
+            self.summary.seconds = time.perf_counter() - started
+            self.store.finish_run(run_id, self.composer.clock(), counts(self.summary))
+        return self.summary
 
-    def _send_due(self, run_id: int, cursor: int, summary: RunSummary) -> None:
+    def _refresh_health(self) -> None:
+        if self.events:
+            channels = [e.channel for e in self.events]
+            burndown = refresh_health(self.store, self.calendar, self.composer.clock(), channels)
+            self.summary.health = burndown.as_dict()
+
+    def _send_due(self, run_id: int, cursor: int) -> None:
         """Plan, record and deliver the due notices a batch at a time. Each batch is handed to
         the renderers before the one before it is delivered: the worker processes render while
         this process plans, records and delivers."""
@@ -115,12 +111,12 @@ class Runner:
         for batch in due_batches(self.store, self.inputs):
             next_one = (batch, self.composer.start_all(batch))
             if ahead is not None:
-                cursor = self._send_new(run_id, ahead, cursor, summary)
+                cursor = self._send_new(run_id, ahead, cursor)
             ahead = next_one
         if ahead is not None:
-            self._send_new(run_id, ahead, cursor, summary)
+            self._send_new(run_id, ahead, cursor)
 
-    def _release_abandoned(self, summary: RunSummary) -> None:
+    def _release_abandoned(self) -> None:
         """Take back what runs that are gone left `sending` (outcome unknown), committed before
         anything is sent again; each is resent below, or failed for good after too many."""
         now = self.composer.clock()
@@ -130,14 +126,14 @@ class Runner:
             return owner is None or expired or self.claimant.sees_dead(owner)
 
         for released in self.store.release_abandoned(self.channel_names, now, gone):
-            stats = summary.channels[released.channel]
             if released.given_up:
-                stats.fail(UNKNOWN_GIVEN_UP)
+                lost = Outcome(released.delivery_id, "failed", UNKNOWN_GIVEN_UP, attempts=0)
+                self.summary.count(released.channel, lost)
                 continue
-            stats.resent_unknown += 1
-            summary.resent_unknown += released.channel == self.email.name
+            self.summary.channels[released.channel].resent_unknown += 1
+            self.summary.resent_unknown += released.channel == self.email.name
 
-    def _retry_earlier(self, summary: RunSummary) -> int:
+    def _retry_earlier(self) -> int:
         """Deliver what earlier runs recorded but did not deliver; returns the last id seen."""
         cursor = 0
         while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
@@ -148,62 +144,64 @@ class Runner:
                 s.key: self.composer.prepare(notice_from_ledger(s, self.calendar))
                 for s in stored.values()
             }
-            summary.retried += len(prepared)
-            self._deliver(page, prepared, summary)
+            self.summary.retried += len(prepared)
+            self._deliver(page, prepared)
         return cursor
 
-    def _send_new(self, run_id: int, started: Started, cursor: int, summary: RunSummary) -> int:
+    def _send_new(self, run_id: int, started: Started, cursor: int) -> int:
         """Record a batch in the ledger, then deliver it (the outbox pattern)."""
         batch, collect = started
         prepared = collect()
         rows = [(p.notice, p.message_id, p.rendered.subject) for p in prepared.values()]
-        summary.notices += self.store.record_notices(run_id, rows, self.channel_names)
+        self.summary.notices += self.store.record_notices(run_id, rows, self.channel_names)
         while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
-            self._deliver(page, prepared, summary)
+            self._deliver(page, prepared)
             cursor = page[-1].delivery_id
         self.progress.advance(len(batch))
         return cursor
 
-    def _deliver(
-        self,
-        page: list[PendingDelivery],
-        prepared: dict[NoticeKey, Prepared],
-        summary: RunSummary,
-    ) -> None:
+    def _deliver(self, page: list[PendingDelivery], prepared: dict[NoticeKey, Prepared]) -> None:
         """Deliver a page in chunks. A delivery whose outcome was lost before goes alone: a
         kill then costs it a lost outcome only if it was really in flight, not merely claimed
         with a hundred others, so it is not given up after three unlucky kills."""
         page = [d for d in page if d.key in prepared]
         for doubtful in (d for d in page if d.unknown_outcomes):
-            self._deliver_chunk([doubtful], prepared, summary)
+            self._deliver_chunk([doubtful], prepared)
         sure = [d for d in page if not d.unknown_outcomes]
         for start in range(0, len(sure), CHUNK):
-            self._deliver_chunk(sure[start : start + CHUNK], prepared, summary)
+            self._deliver_chunk(sure[start : start + CHUNK], prepared)
 
     def _deliver_chunk(
-        self, chunk: list[PendingDelivery], prepared: dict[NoticeKey, Prepared], summary: RunSummary
+        self, chunk: list[PendingDelivery], prepared: dict[NoticeKey, Prepared]
     ) -> None:
-        assert self.sender is not None
+        """Claim, hand each channel its jobs, settle, count."""
         self.lock.check()
-        if self.sender.down:
-            deferred = [d for d in chunk if d.channel == self.email.name]
-            summary.channels[self.email.name].deferred += len(deferred)
-            chunk = [d for d in chunk if d.channel != self.email.name]
-        chunk = self._claim(chunk)
-        mail = [(d, prepared[d.key]) for d in chunk if d.channel == self.email.name]
-        outcomes = self._send_mail(mail, summary)
-        started = time.perf_counter()
-        for d in chunk:
-            if d.channel != self.email.name:
-                outcomes.append(self._attempt(d, prepared[d.key], summary))
-        for channel in self.events:
-            outcomes = self._flush(channel, chunk, outcomes, summary)
-        for channel in self.events:
-            summary.channels[channel.name].seconds += (time.perf_counter() - started) / len(
-                self.events
-            )
+        deferred = self._deferred(chunk)
+        chunk = self._claim([d for d in chunk if d.channel != self.email.name or not deferred])
+        outcomes: list[Outcome] = []
+        dispatchers: list[EmailDispatcher | EventDispatcher] = [self.email, *self.events]
+        for dispatcher in dispatchers:
+            jobs = [(d, prepared[d.key]) for d in chunk if d.channel == dispatcher.name]
+            if jobs:
+                outcomes += self._timed(dispatcher, jobs)
         self.store.settle(outcomes, self.owner, self.composer.clock())
         self._suppress_refused(outcomes)
+        rows = {d.delivery_id: d for d in [*chunk, *deferred]}
+        for outcome in [*outcomes, *(_left(d, self.email.down) for d in deferred)]:
+            row = rows[outcome.delivery_id]
+            self.summary.count(row.channel, outcome, row.key)
+
+    def _deferred(self, chunk: list[PendingDelivery]) -> list[PendingDelivery]:
+        """Email deliveries left for the next run, unclaimed, once the channel is down."""
+        return [d for d in chunk if self.email.down and d.channel == self.email.name]
+
+    def _timed(
+        self, dispatcher: EmailDispatcher | EventDispatcher, jobs: list[Job]
+    ) -> list[Outcome]:
+        started = time.perf_counter()
+        outcomes = dispatcher.dispatch(jobs)
+        self.summary.channels[dispatcher.name].seconds += time.perf_counter() - started
+        return outcomes
 
     def _claim(self, chunk: list[PendingDelivery]) -> list[PendingDelivery]:
         """The deliveries of `chunk` this run now holds; another process holds the rest."""
@@ -221,62 +219,6 @@ class Runner:
                         refusal.address, f"refused: {refusal.reason}", self.composer.clock()
                     )
 
-    def _send_mail(self, jobs: list[Job], summary: RunSummary) -> list[Outcome]:
-        assert self.sender is not None
-        if not jobs:
-            return []
-        started = time.perf_counter()
-        stats = summary.channels[self.email.name]
-        addresses = {r for _, item in jobs for r in item.notice.recipients}
-        blocked = self.store.suppressed(addresses) if addresses else set()
-        kept, outcomes, notes = without_suppressed(jobs, blocked, stats)
-        keys = {d.delivery_id: d.key for d, _ in kept}
-        for o in self.sender.send(kept, stats):
-            if o.status == "delivered":
-                key = keys[o.delivery_id]
-                summary.emailed[f"{key.runtime} {key.phase.value}:{key.days_before}"] += 1
-            note = notes.get(o.delivery_id)
-            outcomes.append(Outcome(**{**o.__dict__, "error": o.error or note}))
-        stats.seconds += time.perf_counter() - started
-        return outcomes
 
-    def _flush(
-        self,
-        channel: EventChannel,
-        page: list[PendingDelivery],
-        outcomes: list[Outcome],
-        summary: RunSummary,
-    ) -> list[Outcome]:
-        """Make a buffering channel durable; if it cannot be, its deliveries here failed."""
-        try:
-            channel.flush()
-        except DeliveryError as exc:
-            ids = {d.delivery_id for d in page if d.channel == channel.name}
-            stats = summary.channels[channel.name]
-            lost = [o for o in outcomes if o.delivery_id in ids and o.status == "delivered"]
-            stats.delivered -= len(lost)
-            for _ in lost:
-                stats.fail(exc.reason)
-            return [
-                Outcome(o.delivery_id, "failed", error=exc.reason) if o in lost else o
-                for o in outcomes
-            ]
-        return outcomes
-
-    def _attempt(self, delivery: PendingDelivery, item: Prepared, summary: RunSummary) -> Outcome:
-        stats = summary.channels.setdefault(delivery.channel, ChannelStats())
-        target = next(c for c in self.events if c.name == delivery.channel)
-        if item.error is not None:
-            stats.fail(item.error)
-            return Outcome(delivery.delivery_id, "failed", error=item.error, permanent=True)
-        try:
-            ids = [target.deliver(e).provider_id for e in self.composer.health_events(item)]
-        except DeliveryError as exc:
-            stats.fail(exc.reason)
-            return Outcome(
-                delivery.delivery_id, "failed", error=exc.reason, permanent=not exc.retryable
-            )
-        stats.delivered += 1
-        return Outcome(
-            delivery.delivery_id, "delivered", provider_id=ids[0] if len(ids) == 1 else None
-        )
+def _left(delivery: PendingDelivery, why: str | None) -> Outcome:
+    return Outcome(delivery.delivery_id, "pending", error=why, attempts=0)

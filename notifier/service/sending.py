@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from notifier.channels.base import (
     ChannelDown,
@@ -45,21 +44,6 @@ class RetryPolicy:
 
 
 @dataclass
-class EmailStats:
-    delivered: int = 0
-    failed: int = 0
-    retried: int = 0
-    suppressed: int = 0
-    undeliverable: int = 0
-    deferred: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-
-    def fail(self, reason: str) -> None:
-        self.failed += 1
-        self.reasons[reason] += 1
-
-
-@dataclass
 class EmailSender:
     channel: EmailChannel
     build: Callable[[Prepared], OutgoingEmail]
@@ -84,42 +68,36 @@ class EmailSender:
                 self._pool = None
             self.channel.close()
 
-    def send(self, jobs: Sequence[Job], stats: EmailStats) -> list[Outcome]:
+    def send(self, jobs: Sequence[Job]) -> list[Outcome]:
         """Deliver every job, retrying transient failures; one outcome per job."""
         outcomes: list[Outcome] = []
         todo, tries, succeeded = list(jobs), 0, False
         while todo:
             tries += 1
             if tries > 1:
-                stats.retried += len(todo)
                 self.sleep(self.retry.delay(tries - 1, self.rng))
             again: list[Job] = []
             for job, result in self._map(todo):
                 if isinstance(result, DeliveryResult):
                     succeeded = True
                     outcomes.append(_delivered(job, result, tries))
-                elif self._keeps(result, stats):
+                elif self._keeps(result):
                     outcomes.append(_kept(job, result))
                 elif result.retryable and tries < self.retry.max_attempts:
                     again.append(job)
                 else:
-                    stats.fail(result.reason)
                     outcomes.append(_failed(job, result, tries))
             todo = again
-        stats.delivered += sum(o.status == "delivered" for o in outcomes)
         if jobs and not succeeded and all(not o.permanent for o in outcomes):
             self.down = self.down or outcomes[-1].error
         return outcomes
 
-    def _keeps(self, error: DeliveryError, stats: EmailStats) -> bool:
+    def _keeps(self, error: DeliveryError) -> bool:
         """Whether a job goes back to pending untouched: the channel stopped (its set-up is
         wrong), so the fault is not the message's."""
         if isinstance(error, ChannelDown) and self.halted is None:
             self.halted, self.down = error, error.reason
-        if self.halted is None or not error.retryable:
-            return False
-        stats.deferred += 1
-        return True
+        return self.halted is not None and error.retryable
 
     def _map(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, DeliveryResult | DeliveryError]]:
         if self._pool is None:
@@ -139,33 +117,6 @@ class EmailSender:
             log.debug("cannot send %s", job[0].key, exc_info=error)
             reason = f"cannot send this notice: {type(error).__name__}: {error}"
             return job, DeliveryError(reason, retryable=False)
-
-
-def without_suppressed(
-    jobs: Sequence[Job], blocked: set[str], stats: EmailStats
-) -> tuple[list[Job], list[Outcome], dict[int, str]]:
-    """Jobs with suppressed recipients left out; a job left with none is settled undeliverable
-    (final, never retried). Also returns, by delivery id, a note of who was skipped."""
-    kept: list[Job] = []
-    settled: list[Outcome] = []
-    notes: dict[int, str] = {}
-    for delivery, item in jobs:
-        recipients = item.notice.recipients
-        skipped = [r for r in recipients if r.strip().lower() in blocked]
-        stats.suppressed += len(skipped)
-        if len(skipped) == len(recipients):
-            stats.undeliverable += 1
-            why = "suppressed: " + ", ".join(skipped) if skipped else "no recipient"
-            settled.append(
-                Outcome(delivery.delivery_id, "undeliverable", error=why, permanent=True)
-            )
-            continue
-        if skipped:
-            notes[delivery.delivery_id] = "skipped suppressed: " + ", ".join(skipped)
-            left = tuple(r for r in recipients if r not in skipped)
-            item = replace(item, notice=replace(item.notice, recipients=left))
-        kept.append((delivery, item))
-    return kept, settled, notes
 
 
 def _delivered(job: Job, result: DeliveryResult, tries: int) -> Outcome:

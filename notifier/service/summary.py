@@ -1,5 +1,5 @@
 """What a run reports: per channel and in total, as the CLI prints it and as the run record keeps
-it."""
+it. Every figure is counted from outcomes, in one place (`RunSummary.count`)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,46 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from notifier.service.sending import EmailStats
+from notifier.core.domain import NoticeKey
+from notifier.core.records import Outcome
+
+FIGURES = ("delivered", "failed", "retried", "suppressed", "undeliverable", "deferred")
 
 
 @dataclass
-class ChannelStats(EmailStats):
+class ChannelStats:
+    delivered: int = 0
+    failed: int = 0
+    retried: int = 0  # in-run retries: each outcome's tries after the first
+    suppressed: int = 0  # recipients left out
+    undeliverable: int = 0
+    deferred: int = 0  # left pending for the next run: the channel was down or stopped
     resent_unknown: int = 0
     seconds: float = 0.0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, outcomes: list[Outcome]) -> ChannelStats:
+        stats = cls()
+        for outcome in outcomes:
+            stats.count(outcome)
+        return stats
+
+    def count(self, outcome: Outcome) -> None:
+        self.retried += max(outcome.attempts - 1, 0)
+        self.suppressed += len(outcome.skipped)
+        status = "deferred" if outcome.status == "pending" else outcome.status
+        setattr(self, status, getattr(self, status) + 1)
+        if status == "failed":
+            self.reasons[outcome.error or "unknown"] += 1
 
     def as_dict(self) -> dict[str, Any]:
+        figures: dict[str, Any] = {name: getattr(self, name) for name in FIGURES}
         return {
             "delivered": self.delivered,
             "failed": self.failed,
             "reasons": dict(self.reasons),
-            "retried": self.retried,
-            "suppressed": self.suppressed,
-            "undeliverable": self.undeliverable,
-            "deferred": self.deferred,
+            **figures,
             "resent_unknown": self.resent_unknown,
             "seconds": round(self.seconds, 3),
         }
@@ -33,6 +56,8 @@ class ChannelStats(EmailStats):
 @dataclass
 class RunSummary:
     as_of: date
+    email_channel: str
+    channel_names: list[str]
     halted: str | None = None  # why a channel stopped: its set-up is wrong (exit 2)
     notices: int = 0
     retried: int = 0
@@ -42,9 +67,18 @@ class RunSummary:
     emailed: Counter[str] = field(default_factory=Counter)
     health: dict[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.channels = {name: ChannelStats() for name in self.channel_names}
+
     @property
     def failed(self) -> int:
         return sum(s.failed for s in self.channels.values())
+
+    def count(self, channel: str, outcome: Outcome, key: NoticeKey | None = None) -> None:
+        """The one place a delivery's outcome is counted."""
+        self.channels[channel].count(outcome)
+        if key is not None and channel == self.email_channel and outcome.status == "delivered":
+            self.emailed[f"{key.runtime} {key.phase.value}:{key.days_before}"] += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,12 +95,12 @@ class RunSummary:
 
 
 def counts(summary: RunSummary) -> dict[str, int]:
-    counts = {
+    """The run record's figures."""
+    found = {
         "notices": summary.notices,
         "retried": summary.retried,
         "resent_unknown": summary.resent_unknown,
     }
     for name, stats in summary.channels.items():
-        for what in ("delivered", "failed", "retried", "suppressed", "undeliverable", "deferred"):
-            counts[f"{name}.{what}"] = getattr(stats, what)
-    return counts
+        found |= {f"{name}.{what}": getattr(stats, what) for what in FIGURES}
+    return found
