@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from notifier import bootstrap
 from notifier.config import Settings, load_settings
 from notifier.core.errors import InputError, Problem
-from notifier.parsing.values import is_account_id
+from notifier.core.names import is_account_id
 
 log = logging.getLogger("notifier")
 

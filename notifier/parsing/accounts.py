@@ -10,9 +10,9 @@ from email_validator import EmailNotValidError, validate_email
 from notifier.config.reader import control_character
 from notifier.core.domain import Account
 from notifier.core.errors import Problem
+from notifier.core.names import is_account_id
 from notifier.parsing.csvio import raise_if_any, read_table
 from notifier.parsing.scripts import mixed_scripts, spoken_list
-from notifier.parsing.values import is_account_id
 
 REQUIRED = ("account_id", "name", "primary_email")
 OPTIONAL = ("operations_email", "security_email", "billing_email")

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from notifier.core.domain import Function
+from notifier.core.names import is_account_id, is_region
 
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")  # \d would match other scripts' digits
 _ARN = re.compile(r"arn:(aws[a-z-]*):lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?")
 
 PACKAGE_TYPES = {"": "Zip", "zip": "Zip", "image": "Image"}
@@ -16,16 +16,6 @@ PACKAGE_TYPES = {"": "Zip", "zip": "Zip", "image": "Image"}
 Collected = dict[str, dict[str, Function]]
 """What the inventory readers fill: account id -> unqualified function ARN -> function (the
 last one seen wins, in the place of the first)."""
-
-
-def is_account_id(text: str) -> bool:
-    """Exactly twelve ASCII digits (leading zeros are part of the id)."""
-    return len(text) == 12 and text.isascii() and text.isdigit()
-
-
-def is_region(text: str) -> bool:
-    """Looks like a Region name: us-east-1, eu-central-2, us-gov-west-1, ..."""
-    return _REGION.fullmatch(text) is not None
 
 
 def parse_function_arn(arn: str) -> tuple[str, str, str, str] | None:

@@ -23,6 +23,7 @@ from notifier.core.domain import (
     function_arn,
 )
 from notifier.core.errors import InputError, Problem
+from notifier.core.names import is_account_id, is_region
 from notifier.resources import bundled
 
 SAMPLES_FILE = "samples/notices.toml"
@@ -33,7 +34,6 @@ _ACCOUNT_KEYS = ("id", "name", "primary_email", "operations_email", "security_em
                  "billing_email")  # fmt: skip
 _SAMPLE_KEYS = ("title", "runtime", "milestone", "as_of", "functions")
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class _Reader:
     def account(self) -> Account:
         found = self.table(self.data.get("account"), "account", _ACCOUNT_KEYS)
         ident = str(found.get("id", ""))
-        if not (len(ident) == 12 and ident.isascii() and ident.isdigit()):
+        if not is_account_id(ident):
             self.bad("account.id", "a 12-digit account id as a string", found.get("id"))
         mails = {k: found.get(k) for k in _ACCOUNT_KEYS[2:]}
         for key, mail in mails.items():
@@ -167,7 +167,7 @@ class _Reader:
         """Function ARNs from {Region: [names] or a count}."""
         arns: list[str] = []
         for region, names in value.items() if isinstance(value, dict) else ():
-            if not _REGION.fullmatch(region):
+            if not is_region(region):
                 self.bad(f"{where}.{region}", "a Region such as us-east-1 as the key")
             arns += [function_arn(region, account_id, n) for n in self._names(names, where)]
         if not arns:
