@@ -164,7 +164,7 @@ def _sample_store(cal: Calendar) -> Iterator[Store]:
         try:
             upgrade(engine)
             sample = SqlStore(engine)
-            seed_sample(sample, cal)
+            seed_sample(sample, cal, utc_now())
             yield sample
         finally:
             engine.dispose()
@@ -223,7 +223,7 @@ def prepare_for_run(settings: Settings, st: Store, cal: Calendar) -> str | None:
     """Seed the bundled sample into an empty store when allowed; says so when it did."""
     if st.count_accounts() > 0 or not settings.sample_data:
         return None
-    accounts, inventory = seed_sample(st, cal)
+    accounts, inventory = seed_sample(st, cal, utc_now())
     return (
         f"the database held no accounts: imported the bundled sample "
         f"({accounts.read} accounts, {inventory.functions} functions)"

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from store_builders import NOW
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import fresh_postgres_schema
@@ -82,7 +84,7 @@ def main() -> None:
         store = SqlStore.open(url)
         print(f"{store.engine.dialect.name}: {total:,} functions in {len(functions):,} accounts")
         accounts = [Account(a, f"account {a}", f"root@{a}.example") for a in functions]
-        timed(f"upsert {len(accounts):,} accounts", lambda: store.upsert_accounts(accounts), 0)
+        timed(f"upsert {len(accounts):,} accounts", lambda: store.upsert_accounts(accounts, NOW), 0)
         replace = lambda: store.replace_inventory(functions, known)  # noqa: E731
         timed("import into an empty table", replace, total)
         for _ in range(args.repeat):

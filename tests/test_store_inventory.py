@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect
-from store_builders import KNOWN, account, function
+from store_builders import KNOWN, NOW, account, function
 
 from notifier.core.domain import Function
 from notifier.core.records import InventorySummary, PairCount
@@ -150,7 +150,7 @@ def test_function_arns_handle_thousands_of_pairs(store: SqlStore) -> None:
 
 
 def test_a_full_snapshot_replaces_every_accounts_list(store: SqlStore) -> None:
-    store.upsert_accounts([account(A), account(B)])
+    store.upsert_accounts([account(A), account(B)], NOW)
     store.replace_inventory(
         {A: [function(A, "a1"), function(A, "a2")], B: [function(B, "b1")]}, KNOWN
     )

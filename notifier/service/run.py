@@ -19,8 +19,11 @@ from typing import Protocol
 
 from notifier.channels.base import DeliveryError, EmailChannel, EventChannel
 from notifier.core.domain import Calendar, Notice, NoticeKey
+from notifier.core.instant import run_instant
+from notifier.core.lifecycle import Schedule
 from notifier.core.records import Outcome, PendingDelivery
 from notifier.service.compose import Composer, Prepared, notice_from_ledger
+from notifier.service.health import policy_of
 from notifier.service.lifecycle import refresh_health
 from notifier.service.planning import PlanInputs, due_batches
 from notifier.service.ports import HeldLock, Store
@@ -74,14 +77,24 @@ class Runner:
     sender: EmailSender | None = None
     lease: timedelta = LEASE
     lock: HeldLock = NO_LOCK
+    at: datetime | None = None  # the run's instant; by default from the composer's clock
 
     def __post_init__(self) -> None:
+        if self.at is None:
+            now = self.composer.clock()
+            self.at = run_instant(self.inputs.as_of, self.composer.zone, now)
         if self.sender is None:
             self.sender = EmailSender(self.email, self.composer.email)
 
     @property
     def channel_names(self) -> list[str]:
         return [self.email.name, *(c.name for c in self.events)]
+
+    @property
+    def instant(self) -> datetime:
+        """The one instant this run acts at (see core.instant.run_instant)."""
+        assert self.at is not None
+        return self.at
 
     @property
     def owner(self) -> str:
@@ -94,17 +107,17 @@ class Runner:
         summary.channels = {name: ChannelStats() for name in self.channel_names}
         assert self.sender is not None
         with self.sender.running():
-            run_id = self.store.start_run(self.inputs.as_of, self.composer.clock())
+            run_id = self.store.start_run(self.inputs.as_of, self.instant)
             self._release_abandoned(summary)
             self._send_due(run_id, self._retry_earlier(summary), summary)
             summary.halted = self.sender.halted.reason if self.sender.halted else None
             if self.events:
                 burndown = refresh_health(
-                    self.store, self.calendar, self.composer.clock(), self.events
+                    self.store, self.calendar, self.instant, self.events, self.composer
                 )
                 summary.health = burndown.as_dict()
             summary.seconds = time.perf_counter() - started
-            self.store.finish_run(run_id, self.composer.clock(), counts(summary))
+            self.store.finish_run(run_id, self.instant, counts(summary))
         return summary
 
     def _send_due(self, run_id: int, cursor: int, summary: RunSummary) -> None:
@@ -157,7 +170,7 @@ class Runner:
         batch, collect = started
         prepared = collect()
         rows = [(p.notice, p.message_id, p.rendered.subject) for p in prepared.values()]
-        summary.notices += self.store.record_notices(run_id, rows, self.channel_names)
+        summary.notices += self.store.record_notices(run_id, rows, self.channel_names, self.instant)
         while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
             self._deliver(page, prepared, summary)
             cursor = page[-1].delivery_id
@@ -202,8 +215,11 @@ class Runner:
             summary.channels[channel.name].seconds += (time.perf_counter() - started) / len(
                 self.events
             )
-        self.store.settle(outcomes, self.owner, self.composer.clock())
+        self.store.settle(outcomes, self.owner, self.instant)
         self._suppress_refused(outcomes)
+
+    def _plan(self, item: Prepared) -> Schedule:
+        return policy_of(self.events).schedule(item.notice.runtime)
 
     def _claim(self, chunk: list[PendingDelivery]) -> list[PendingDelivery]:
         """The deliveries of `chunk` this run now holds; another process holds the rest."""
@@ -218,7 +234,7 @@ class Runner:
             for refusal in outcome.refused:
                 if refusal.permanent:
                     self.store.add_suppression(
-                        refusal.address, f"refused: {refusal.reason}", self.composer.clock()
+                        refusal.address, f"refused: {refusal.reason}", self.instant
                     )
 
     def _send_mail(self, jobs: list[Job], summary: RunSummary) -> list[Outcome]:
@@ -270,7 +286,8 @@ class Runner:
             stats.fail(item.error)
             return Outcome(delivery.delivery_id, "failed", error=item.error, permanent=True)
         try:
-            ids = [target.deliver(e).provider_id for e in self.composer.health_events(item)]
+            events = self.composer.health_events(item, self.instant, self._plan(item))
+            ids = [target.deliver(e).provider_id for e in events]
         except DeliveryError as exc:
             stats.fail(exc.reason)
             return Outcome(
