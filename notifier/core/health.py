@@ -162,6 +162,7 @@ class EventFilter:
     statuses: tuple[EventStatus, ...] = ()
     runtimes: tuple[str, ...] = ()
     arns: tuple[str, ...] = ()
+    at: datetime | None = None  # statuses as they stand at this instant, not as stored
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,9 @@ class Store(Protocol):
     def health_events_by_arn(self, arns: Collection[str]) -> list[HealthEvent]:
         """The stored events among `arns`, with their entities, in ARN order."""
 
-    def health_status_counts(self, after: str | None, limit: int) -> list[StatusCounts]:
+    def health_status_counts(
+        self, after: str | None, limit: int, at: datetime | None = None
+    ) -> list[StatusCounts]:
         """Per account with events, in id order after `after`: upcoming, open, closed counts."""
 
     def published_versions(self, channel: str, arns: Collection[str]) -> dict[str, datetime]:

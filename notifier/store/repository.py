@@ -240,8 +240,10 @@ class SqlStore:
         return health_queries.events_by_arn(self.engine, arns)
 
     @guarded
-    def health_status_counts(self, after: str | None, limit: int) -> list[StatusCounts]:
-        return health_queries.status_counts(self.engine, after, limit)
+    def health_status_counts(
+        self, after: str | None, limit: int, at: datetime | None = None
+    ) -> list[StatusCounts]:
+        return health_queries.status_counts(self.engine, after, limit, at)
 
     @guarded
     def published_versions(self, channel: str, arns: Collection[str]) -> dict[str, datetime]:
