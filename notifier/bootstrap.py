@@ -20,11 +20,18 @@ from notifier.channels.smtp import SmtpChannel
 from notifier.config import Settings
 from notifier.core.domain import Calendar
 from notifier.core.errors import ConfigError, Problem
+from notifier.core.health import HealthEvent
+from notifier.core.instant import run_instant
 from notifier.parsing.calendar import load_calendar
 from notifier.rendering.notice import NoticeRenderer
-from notifier.service.compose import Composer
+from notifier.service.compose import Composer, Prepared
 from notifier.service.dispatch import EmailDispatcher, EventDispatcher
-from notifier.service.health import HealthPolicy, PublishingChannel, StoreHealthChannel
+from notifier.service.health import (
+    HealthPolicy,
+    PublishingChannel,
+    StoreHealthChannel,
+    policy_of,
+)
 from notifier.service.imports import seed_sample
 from notifier.service.planning import PlanInputs
 from notifier.service.pool import PreparePool
@@ -165,7 +172,7 @@ def _sample_store(cal: Calendar) -> Iterator[Store]:
         try:
             upgrade(engine)
             sample = SqlStore(engine)
-            seed_sample(sample, cal)
+            seed_sample(sample, cal, utc_now())
             yield sample
         finally:
             engine.dispose()
@@ -204,6 +211,7 @@ def runner(
     lock: HeldLock | None = None,
 ) -> Iterator[Runner]:
     """A Runner wired to the configured channels; its worker processes stop with the block."""
+    at = run_instant(as_of, settings.zone, clock())
     with preparing(settings, clock) as built:
         sender = email_sender(settings, email_channel(settings), built)
         yield Runner(
@@ -212,18 +220,32 @@ def runner(
             inputs=plan_inputs(settings, cal, as_of),
             composer=built,
             email=EmailDispatcher(sender, st.suppressed),
-            events=[EventDispatcher(c, built.health_events) for c in event_channels(settings, st)],
+            events=event_dispatchers(event_channels(settings, st), built, at),
             claimant=Owner.this_process(),
+            at=at,
             progress=progress,
             lock=lock or NO_LOCK,
         )
+
+
+def event_dispatchers(
+    channels: list[EventChannel], built: Composer, at: datetime
+) -> list[EventDispatcher]:
+    """Each event channel's dispatcher: events first written at the run's instant, dated by
+    the health policy's schedule."""
+    policy = policy_of(channels)
+
+    def events(item: Prepared) -> list[HealthEvent]:
+        return built.health_events(item, at, policy.schedule(item.notice.runtime))
+
+    return [EventDispatcher(channel, events) for channel in channels]
 
 
 def prepare_for_run(settings: Settings, st: Store, cal: Calendar) -> str | None:
     """Seed the bundled sample into an empty store when allowed; says so when it did."""
     if st.count_accounts() > 0 or not settings.sample_data:
         return None
-    accounts, inventory = seed_sample(st, cal)
+    accounts, inventory = seed_sample(st, cal, utc_now())
     return (
         f"the database held no accounts: imported the bundled sample "
         f"({accounts.read} accounts, {inventory.functions} functions)"

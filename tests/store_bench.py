@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from notifier.core.domain import Account, Function
 from notifier.store.repository import SqlStore
 from tests.conftest import fresh_postgres_schema
+from tests.store_builders import NOW
 
 RUNTIMES = ["python3.9", "python3.12", "nodejs18.x", "nodejs20.x", "java17", "provided.al2"]
 
@@ -81,7 +82,7 @@ def main() -> None:
         store = SqlStore.open(url)
         print(f"{store.engine.dialect.name}: {total:,} functions in {len(functions):,} accounts")
         accounts = [Account(a, f"account {a}", f"root@{a}.example") for a in functions]
-        timed(f"upsert {len(accounts):,} accounts", lambda: store.upsert_accounts(accounts), 0)
+        timed(f"upsert {len(accounts):,} accounts", lambda: store.upsert_accounts(accounts, NOW), 0)
         replace = lambda: store.replace_inventory(functions, known)  # noqa: E731
         timed("import into an empty table", replace, total)
         for _ in range(args.repeat):

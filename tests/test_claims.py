@@ -25,7 +25,7 @@ def record(store: SqlStore, count: int) -> list[int]:
     run_id = store.start_run(AS_OF, NOW)
     notices = [notice(f"{100000000000 + i:012d}") for i in range(count)]
     rows = [(n, n.key.message_id("example.com"), "subject") for n in notices]
-    store.record_notices(run_id, rows, ["smtp"])
+    store.record_notices(run_id, rows, ["smtp"], NOW)
     return [d.delivery_id for d in store.pending_deliveries(["smtp"], 0, count)]
 
 

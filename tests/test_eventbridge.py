@@ -13,22 +13,20 @@ import boto3
 import pytest
 
 from notifier import bootstrap
-from notifier.channels.eventbridge import EventBridgeChannel
+from notifier.channels.eventbridge import ENTRY_LIMIT, EventBridgeChannel, bus_entries
 from notifier.config import load_settings
 from notifier.core.errors import DeliveryError
 from notifier.core.health import (
-    ENTRY_LIMIT,
     AffectedEntity,
     EntityStatus,
     EventStatus,
     HealthEvent,
-    bus_entries,
     event_arn,
 )
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
 from tests.peers import free_port, moto_server
-from tests.store_builders import account, function
+from tests.store_builders import NOW, account, function
 from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
 SOURCE = "notifier.health"
@@ -242,7 +240,7 @@ def test_configured_channels_post_each_stored_event_once_and_again_only_when_cha
     )
     settings = load_settings(tmp_path / "notifier.toml", env={})
     channels = bootstrap.event_channels(settings, store)
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     for channel in channels:  # as a run does: deliver, then flush in order
         channel.deliver(notice_event(A, "one", "two", when=day(1)))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import event as sql_event
 
 from notifier.core.domain import Calendar, Function, Runtime
@@ -14,15 +15,14 @@ from notifier.core.health import (
     EntityStatus,
     EventStatus,
     HealthEvent,
-    changed_time,
-    entity_status,
     event_arn,
     status_at,
 )
+from notifier.core.lifecycle import Schedule, event_at
 from notifier.service.health import HealthPolicy, StoreHealthChannel
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
-from tests.store_builders import account, function
+from tests.store_builders import NOW, account, function
 
 A, B = "111111111111", "222222222222"
 KNOWN = ("python3.9", "python3.12")
@@ -94,7 +94,7 @@ def entities(event: HealthEvent) -> dict[str, tuple[EntityStatus, datetime]]:
 
 
 def test_an_event_burns_down_closes_and_reopens_over_the_days(store: SqlStore) -> None:
-    store.upsert_accounts([account(A), account(B)])
+    store.upsert_accounts([account(A), account(B)], NOW)
     inventory(store, function(A, "one"), function(A, "two"), function(B, "other"))
     post_notice(store, notice_event(A, "one", "two", when=day(1)))
     post_notice(store, notice_event(B, "other", when=day(1)))
@@ -145,7 +145,7 @@ def test_an_event_burns_down_closes_and_reopens_over_the_days(store: SqlStore) -
 
 
 def test_a_function_in_another_region_or_package_type_is_not_the_events(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(
         store,
         function(A, "one"),
@@ -161,7 +161,7 @@ def test_a_function_in_another_region_or_package_type_is_not_the_events(store: S
 def test_a_new_notice_keeps_the_time_of_entities_whose_status_is_unchanged(
     store: SqlStore,
 ) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
 
@@ -171,7 +171,7 @@ def test_a_new_notice_keeps_the_time_of_entities_whose_status_is_unchanged(
 
 
 def test_the_end_time_policy_ends_events_when_updates_are_blocked(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     policy = HealthPolicy(end_time="block_update")
     post_notice(store, notice_event(A, "one", when=day(1)))
@@ -199,7 +199,7 @@ def statements_of(store: SqlStore, work: Callable[[], object]) -> list[str]:
 
 
 def test_a_second_refresh_with_nothing_new_only_reads_its_markers(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     post_notice(store, notice_event(A, "one", "two", when=day(1)))
     first = statements_of(store, lambda: refresh_health(store, CALENDAR, day(2)))
@@ -208,11 +208,11 @@ def test_a_second_refresh_with_nothing_new_only_reads_its_markers(store: SqlStor
 
     assert len(first) > 10
     assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT", "CREATE")) for s in again)
-    assert len(again) <= 4
+    assert len(again) <= 5  # the markers, and the distinct (runtime, metadata) pairs
 
 
 def test_an_import_later_the_same_day_is_burnt_down_by_the_next_refresh(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     post_notice(store, notice_event(A, "one", "two", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -225,7 +225,7 @@ def test_an_import_later_the_same_day_is_burnt_down_by_the_next_refresh(store: S
 
 
 def test_a_new_notice_event_is_burnt_down_by_the_next_refresh(store: SqlStore) -> None:
-    store.upsert_accounts([account(A), account(B)])
+    store.upsert_accounts([account(A), account(B)], NOW)
     inventory(store, function(A, "one"), function(B, "other"), function(B, "more"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -238,7 +238,7 @@ def test_a_new_notice_event_is_burnt_down_by_the_next_refresh(store: SqlStore) -
 
 
 def test_a_date_moved_in_the_calendar_moves_the_event_the_same_day(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -253,7 +253,7 @@ def test_a_date_moved_in_the_calendar_moves_the_event_the_same_day(store: SqlSto
 
 
 def test_an_event_opens_when_its_start_passes_even_with_nothing_else_new(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(31))
@@ -265,13 +265,72 @@ def test_an_event_opens_when_its_start_passes_even_with_nothing_else_new(store: 
     assert event_of(store).status_code is EventStatus.OPEN
 
 
-def test_lifecycle_rules_as_a_table() -> None:
-    early, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC)
-    assert status_at(START, early, all_resolved=False) is EventStatus.UPCOMING
-    assert status_at(START, late, all_resolved=False) is EventStatus.OPEN
-    assert status_at(START, early, all_resolved=True) is EventStatus.CLOSED
-    assert status_at(None, early, all_resolved=False) is EventStatus.OPEN
-    assert entity_status(still_on_runtime=True) is EntityStatus.PENDING
-    assert entity_status(still_on_runtime=False) is EntityStatus.RESOLVED
-    assert changed_time(early, late, changed=False) == early
-    assert changed_time(early, late, changed=True) == late
+LATER = datetime(2026, 7, 1, tzinfo=UTC)
+RULES = [  # (listed before, on the runtime now, refreshed at, start) -> the core rule's event
+    ((), ("one",), day(2), START),  # reopened before its start: upcoming
+    (("one",), ("one",), day(40), START),  # open from its start
+    (("one",), (), day(3), START),  # closed once every function moved, ending then
+    ((), (), day(3), START),  # stays closed, keeping its end
+    ((), ("one",), day(40), START),  # reopened: open again, its end the planned one
+    (("one",), ("one", "two"), day(3), START),  # a function newly on the runtime joins
+    (("one", "two"), ("two",), day(3), START),  # half moved: still pending
+    (("one",), ("one",), day(3), LATER),  # a moved start moves the event
+    (("one",), ("one",), day(2), START),  # nothing new: its time is kept
+    (("one",), ("one",), day(2), None),  # a start no longer announced: open
+]
+
+
+@pytest.mark.parametrize(("before", "now", "at", "start"), RULES)
+def test_the_bulk_sql_burndown_applies_the_core_rule(
+    store: SqlStore,
+    before: tuple[str, ...],
+    now: tuple[str, ...],
+    at: datetime,
+    start: datetime | None,
+) -> None:
+    store.upsert_accounts([account(A)], NOW)
+    inventory(store, *(function(A, n) for n in before))
+    post_notice(store, notice_event(A, "one", "two", when=day(1)))
+    refresh_health(store, CALENDAR, day(2))
+    stored = event_of(store)
+    inventory(store, *(function(A, n) for n in now))
+    old = CALENDAR.runtimes["python3.9"]
+    runtime = replace(old, deprecation=start.date() if start else None)
+    calendar = Calendar({**CALENDAR.runtimes, "python3.9": runtime})
+
+    refresh_health(store, calendar, at)
+
+    expected = event_at(stored, [arn(A, n) for n in now], Schedule(start), at)
+    assert event_of(store) == expected
+
+
+def test_an_event_that_closes_ends_at_that_instant_and_a_reopened_one_ends_as_planned(
+    store: SqlStore,
+) -> None:
+    store.upsert_accounts([account(A)], NOW)
+    inventory(store, function(A, "one"))
+    post_notice(store, notice_event(A, "one", when=day(1)))
+    refresh_health(store, CALENDAR, day(2))
+    inventory(store)
+
+    refresh_health(store, CALENDAR, day(3))
+
+    closed = event_of(store)
+    assert (closed.status_code, closed.end_time) == (EventStatus.CLOSED, day(3))
+    refresh_health(store, CALENDAR, day(4))
+    assert event_of(store).end_time == day(3)
+    inventory(store, function(A, "one"))
+    refresh_health(store, CALENDAR, day(5))
+    assert (event_of(store).status_code, event_of(store).end_time) == (EventStatus.UPCOMING, None)
+
+
+def test_a_refresh_at_an_earlier_instant_is_not_skipped(store: SqlStore) -> None:
+    store.upsert_accounts([account(A)], NOW)
+    inventory(store, function(A, "one"))
+    post_notice(store, notice_event(A, "one", when=day(1)))
+    refresh_health(store, CALENDAR, day(40))
+    assert event_of(store).status_code is EventStatus.OPEN
+
+    refresh_health(store, CALENDAR, day(2))
+
+    assert event_of(store).status_code is EventStatus.UPCOMING

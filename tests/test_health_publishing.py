@@ -15,7 +15,7 @@ from notifier.core.health import HealthEvent
 from notifier.service.health import HealthPolicy, PublishingChannel, StoreHealthChannel
 from notifier.service.lifecycle import refresh_health
 from notifier.store.repository import SqlStore
-from tests.store_builders import account, function
+from tests.store_builders import NOW, account, function
 from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
 A = "111111111111"
@@ -53,7 +53,7 @@ def channels(store: SqlStore) -> tuple[StoreHealthChannel, PublishingChannel, Po
 
 
 def test_an_event_is_posted_again_only_once_it_changed(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)])
+    store.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     stored, publishing, posted = channels(store)
     event = notice_event(A, "one", "two", when=day(1))
@@ -92,10 +92,12 @@ def test_policy_dates_start_at_the_start_of_the_day_in_the_zone() -> None:
     from zoneinfo import ZoneInfo
 
     runtime = CALENDAR.runtimes["python3.9"]
-    start, end = HealthPolicy(ZoneInfo("America/Los_Angeles"), "block_update").dates(runtime)
+    plan = HealthPolicy(ZoneInfo("America/Los_Angeles"), "block_update").schedule(runtime)
+    start, end = plan.start_time, plan.planned_end
+    assert start is not None
     assert start == datetime(2026, 4, 1, 7, tzinfo=UTC)
     assert end is not None and end - start == timedelta(days=61)
-    assert HealthPolicy().dates(runtime)[1] is None
+    assert HealthPolicy().schedule(runtime).planned_end is None
 
 
 def write(folder: Path, text: str) -> Path:

@@ -19,6 +19,7 @@ from notifier.service import planning
 from notifier.service.imports import import_accounts, import_inventory
 from tests.cli_helpers import Cli
 from tests.rendering_helpers import ACCOUNT, notice
+from tests.store_builders import NOW
 from tests.test_run_faults import DAY, write_fleet
 
 
@@ -59,7 +60,7 @@ def test_a_run_over_many_batches_rendered_by_workers_sends_each_due_notice_once(
     )  # fmt: skip
     cal, day = bootstrap.calendar(settings), date(2026, 11, 27)
     with bootstrap.store(settings) as store:
-        import_accounts(store, tmp_path / "accounts.csv")
+        import_accounts(store, tmp_path / "accounts.csv", at=NOW)
         import_inventory(store, [tmp_path / "inventory.csv"], cal)
         inputs = bootstrap.plan_inputs(settings, cal, day)
         planned = [n.key for batch in planning.due_batches(store, inputs) for n in batch]

@@ -18,6 +18,7 @@ from notifier.config import Settings
 from notifier.service.imports import seed_sample
 from notifier.store.repository import SqlStore
 from tests.cli_helpers import Cli
+from tests.store_builders import NOW
 
 DAY = "2026-11-27"
 RUNTIMES = ("python3.9", "nodejs18.x", "python3.10", "dotnet8", "python3.13")
@@ -135,9 +136,9 @@ class KilledAfterOneWrite:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
 
-    def upsert_accounts(self, accounts: Any) -> tuple[int, int]:
+    def upsert_accounts(self, accounts: Any, at: Any) -> tuple[int, int]:
         self._write()
-        return self.store.upsert_accounts(accounts)
+        return self.store.upsert_accounts(accounts, at)
 
     def replace_inventory(self, functions: Any, known: Any) -> Any:
         self._write()
@@ -153,7 +154,7 @@ def test_a_sample_seed_cut_short_is_seeded_again_by_the_next_run(store: SqlStore
     settings = Settings(database_url="sqlite://", sample_data=True)
     cal = bootstrap.calendar(settings)
     with pytest.raises(SystemExit):
-        seed_sample(KilledAfterOneWrite(store), cal)
+        seed_sample(KilledAfterOneWrite(store), cal, NOW)
 
     said = bootstrap.prepare_for_run(settings, store, cal)
 

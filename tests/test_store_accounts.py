@@ -14,10 +14,10 @@ from tests.store_builders import AS_OF, NOW, account
 
 
 def test_upserting_accounts_counts_inserted_and_updated(store: SqlStore) -> None:
-    assert store.upsert_accounts([account("111111111111"), account("222222222222")]) == (2, 0)
+    assert store.upsert_accounts([account("111111111111"), account("222222222222")], NOW) == (2, 0)
 
     renamed = account("111111111111", "Renamed", operations_email="ops@example.com")
-    assert store.upsert_accounts([renamed, account("333333333333")]) == (1, 1)
+    assert store.upsert_accounts([renamed, account("333333333333")], NOW) == (1, 1)
 
     assert store.count_accounts() == 3
     assert store.accounts(["111111111111", "999999999999"]) == {"111111111111": renamed}
@@ -27,7 +27,7 @@ def test_accounts_keep_every_contact(store: SqlStore) -> None:
     full = Account(
         "444444444444", "Full", "root@x.example", "ops@x.example", "sec@x.example", "bill@x.example"
     )
-    store.upsert_accounts([full])
+    store.upsert_accounts([full], NOW)
 
     assert store.accounts({"444444444444"}) == {"444444444444": full}
 
@@ -35,7 +35,7 @@ def test_accounts_keep_every_contact(store: SqlStore) -> None:
 def test_accounts_are_looked_up_in_chunks(store: SqlStore) -> None:
     many = [account(f"{n:012d}") for n in range(1, 1301)]
 
-    assert store.upsert_accounts(many) == (1300, 0)
+    assert store.upsert_accounts(many, NOW) == (1300, 0)
     assert len(store.accounts([a.account_id for a in many])) == 1300
 
 
@@ -52,13 +52,13 @@ def test_a_run_is_started_and_finished_with_its_summary(store: SqlStore) -> None
 
 
 def test_a_failing_account_import_changes_nothing_and_the_next_one_works(store: SqlStore) -> None:
-    store.upsert_accounts([account("111111111111")])
+    store.upsert_accounts([account("111111111111")], NOW)
     broken = Account("222222222222", "Broken", None)  # type: ignore[arg-type]
 
     with pytest.raises(Exception, match=r"(?i)null"):
-        store.upsert_accounts([account("111111111111", "Renamed"), broken])
+        store.upsert_accounts([account("111111111111", "Renamed"), broken], NOW)
 
     assert store.accounts(["111111111111", "222222222222"]) == {
         "111111111111": account("111111111111")
     }
-    assert store.upsert_accounts([account("333333333333")]) == (1, 0)
+    assert store.upsert_accounts([account("333333333333")], NOW) == (1, 0)

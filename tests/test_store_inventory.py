@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from notifier.core.domain import Function
 from notifier.core.records import InventorySummary, PairCount
 from notifier.store.repository import SqlStore
-from tests.store_builders import KNOWN, account, function
+from tests.store_builders import KNOWN, NOW, account, function
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 
@@ -150,7 +150,7 @@ def test_function_arns_handle_thousands_of_pairs(store: SqlStore) -> None:
 
 
 def test_a_full_snapshot_replaces_every_accounts_list(store: SqlStore) -> None:
-    store.upsert_accounts([account(A), account(B)])
+    store.upsert_accounts([account(A), account(B)], NOW)
     store.replace_inventory(
         {A: [function(A, "a1"), function(A, "a2")], B: [function(B, "b1")]}, KNOWN
     )

@@ -18,7 +18,7 @@ CHANNELS = ["email", "health"]
 def record(store: SqlStore, *notices: Notice, channels: list[str] = CHANNELS) -> int:
     run_id = store.start_run(AS_OF, NOW)
     rows = [(n, n.key.message_id("example.com"), f"subject {n.key.token}") for n in notices]
-    return store.record_notices(run_id, rows, channels)
+    return store.record_notices(run_id, rows, channels, NOW)
 
 
 def test_recording_skips_a_key_already_in_the_ledger(store: SqlStore) -> None:

@@ -87,7 +87,7 @@ def import_accounts(
     g = globals_of(ctx)
     settings = g.settings()
     with bootstrap.store(settings) as st, progress_bar(g, "importing accounts"):
-        summary = imports.import_accounts(st, file, check_deliverability)
+        summary = imports.import_accounts(st, file, check_deliverability, at=bootstrap.utc_now())
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if as_json:

@@ -7,6 +7,7 @@ import functools
 import http.server
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from notifier.cli.common import (
     say,
 )
 from notifier.core.health import EntityStatus, EventFilter, EventStatus
+from notifier.core.instant import run_instant
 from notifier.service.dashboard import build_dashboard
 from notifier.service.health_api import (
     describe_affected_entities,
@@ -67,6 +69,7 @@ def events(
     max_results: MaxResults = 100,
     next_token: NextToken = None,
     as_json: Json = False,
+    as_of: AsOf = None,
 ) -> None:
     """List events like DescribeEvents (`{"events": [...], "nextToken": ...}` with --json).
 
@@ -79,7 +82,7 @@ def events(
         tuple(runtime or ()),
     )
     with _store(ctx) as st:
-        answer = describe_events(st, wanted, max_results, next_token)
+        answer = describe_events(st, wanted, max_results, next_token, _instant(ctx, as_of))
     if as_json:
         print_json(answer)
         return
@@ -92,13 +95,14 @@ def details(
     ctx: typer.Context,
     arns: Annotated[list[str], typer.Argument(help="Event ARNs.")],
     as_json: Json = False,
+    as_of: AsOf = None,
 ) -> None:
     """Show events like DescribeEventDetails (successfulSet, failedSet for unknown ARNs).
 
     Example: notifier health details arn:aws:health:us-east-1::event/LAMBDA/... --json
     """
     with _store(ctx) as st:
-        answer = describe_event_details(st, arns)
+        answer = describe_event_details(st, arns, _instant(ctx, as_of))
     if as_json:
         print_json(answer)
         return
@@ -120,13 +124,16 @@ def entities(
     max_results: MaxResults = 100,
     next_token: NextToken = None,
     as_json: Json = False,
+    as_of: AsOf = None,
 ) -> None:
     """List an event's affected functions like DescribeAffectedEntities.
 
     Example: notifier health entities arn:aws:health:us-east-1::event/LAMBDA/... --status PENDING
     """
     with _store(ctx) as st:
-        answer = describe_affected_entities(st, arn, tuple(status or ()), max_results, next_token)
+        answer = describe_affected_entities(
+            st, arn, tuple(status or ()), max_results, next_token, _instant(ctx, as_of)
+        )
     if as_json:
         print_json(answer)
         return
@@ -161,13 +168,22 @@ def dashboard(
     with bootstrap.reading_store(settings, cal) as (st, note):
         if note:
             say(g, note)
-        built = build_dashboard(st, cal, as_of_day(as_of, settings), out)
+        day, at = as_of_day(as_of, settings), _instant(ctx, as_of)
+        built = build_dashboard(st, cal, day, out, at=at)
     typer.echo(
         f"wrote {out}/index.html: {built.accounts} accounts, {built.events} events, "
         f"{built.index_pages} index pages"
     )
     if serve is not None:
         _serve(out, serve, g)
+
+
+def _instant(ctx: typer.Context, as_of: datetime | None) -> datetime | None:
+    """The instant to show statuses at: the run's rule for --as-of; none (as stored) without."""
+    if as_of is None:
+        return None
+    zone = globals_of(ctx).settings().zone
+    return run_instant(as_of.date(), zone, bootstrap.utc_now())
 
 
 def _serve(folder: Path, port: int, g: Globals) -> None:

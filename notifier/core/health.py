@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from enum import StrEnum
 
 LAMBDA_EVENT_TYPE = "AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT"
@@ -88,7 +86,7 @@ def entity_arn(event: str, entity_value: str) -> str:
     return f"{event}/{hashlib.sha256(entity_value.encode()).hexdigest()[:32]}"
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_time(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -106,9 +104,9 @@ def event_to_api(event: HealthEvent) -> dict[str, object]:
             "eventTypeCode": event.event_type_code,
             "eventTypeCategory": event.event_type_category,
             "region": event.region,
-            "startTime": _iso(event.start_time),
-            "endTime": _iso(event.end_time),
-            "lastUpdatedTime": _iso(event.last_updated_time),
+            "startTime": iso_time(event.start_time),
+            "endTime": iso_time(event.end_time),
+            "lastUpdatedTime": iso_time(event.last_updated_time),
             "statusCode": event.status_code.value,
             "eventScopeCode": event.event_scope_code,
             "actionability": event.actionability,
@@ -124,7 +122,7 @@ def entity_to_api(event: HealthEvent, entity: AffectedEntity) -> dict[str, objec
         "eventArn": event.arn,
         "entityValue": entity.entity_value,
         "awsAccountId": event.account_id,
-        "lastUpdatedTime": _iso(entity.last_updated_time),
+        "lastUpdatedTime": iso_time(entity.last_updated_time),
         "statusCode": entity.status.value,
     }
 
@@ -155,107 +153,6 @@ def unknown_event_error(arn: str) -> dict[str, str]:
     }
 
 
-# EventBridge --------------------------------------------------------------------------------
-
-ENTRY_LIMIT = 256 * 1024  # PutEvents: the most one entry may weigh, in bytes
-DETAIL_TYPE = "AWS Health Event"
-ENVELOPE = 1024
-
-
-def rfc1123(moment: datetime | None) -> str:
-    """'Thu, 27 Aug 2026 13:19:03 GMT', as AWS Health writes times in EventBridge."""
-    return "" if moment is None else format_datetime(moment.astimezone(UTC), usegmt=True)
-
-
-def communication_id(event: HealthEvent) -> str:
-    """The same for every page of one version of an event; a new version gets a new one."""
-    raw = f"{event.arn}/{_iso(event.last_updated_time)}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:40]
-
-
-@dataclass(frozen=True)
-class BusEntry:
-    """One page of an event as a PutEvents entry: its detail and the ARNs it names."""
-
-    resources: tuple[str, ...]
-    detail: str
-
-    def size(self, source: str) -> int:
-        """The entry's size as EventBridge counts it: time, source, detail-type, detail,
-        resources."""
-        parts = (source, DETAIL_TYPE, self.detail, *self.resources)
-        return 14 + sum(len(p.encode()) for p in parts)
-
-
-def _detail(event: HealthEvent, entities: Sequence[AffectedEntity], page: int, pages: int) -> str:
-    detail = {
-        "eventArn": event.arn,
-        "service": event.service,
-        "eventTypeCode": event.event_type_code,
-        "eventTypeCategory": event.event_type_category,
-        "eventScopeCode": event.event_scope_code,
-        "communicationId": f"{communication_id(event)}-{page}",
-        "startTime": rfc1123(event.start_time),
-        "endTime": rfc1123(event.end_time),
-        "lastUpdatedTime": rfc1123(event.last_updated_time),
-        "statusCode": event.status_code.value,
-        "eventRegion": event.region,
-        "eventDescription": [{"language": "en_US", "latestDescription": event.description}],
-        "eventMetadata": dict(event.metadata),
-        "affectedEntities": [
-            {
-                "entityValue": e.entity_value,
-                "lastUpdatedTime": rfc1123(e.last_updated_time),
-                "status": e.status.value,
-            }
-            for e in entities
-        ],
-        "affectedAccount": event.account_id,
-        "page": str(page),
-        "totalPages": str(pages),
-        "backupEvent": "false",
-        "actionability": event.actionability,
-        "personas": list(event.personas),
-    }
-    if event.end_time is None:
-        del detail["endTime"]
-    return json.dumps(detail, separators=(",", ":"), ensure_ascii=False)
-
-
-def _entity_weight(entity: AffectedEntity) -> int:
-    """Bytes one entity adds to an entry: its detail item, a comma, and its resource ARN."""
-    item = {"entityValue": entity.entity_value, "lastUpdatedTime": "", "status": "RESOLVED"}
-    text = json.dumps(item, separators=(",", ":"), ensure_ascii=False)
-    # the ARN again in `resources`, quoted and comma-separated once the event is delivered
-    return len(text.encode()) + 29 + 1 + len(entity.entity_value.encode()) + 3
-
-
-def _split(entities: Sequence[AffectedEntity], room: int) -> list[list[AffectedEntity]]:
-    pages: list[list[AffectedEntity]] = [[]]
-    used = 0
-    for entity in entities:
-        weight = _entity_weight(entity)
-        if pages[-1] and used + weight > room:
-            pages.append([])
-            used = 0
-        pages[-1].append(entity)
-        used += weight
-    return pages
-
-
-def bus_entries(event: HealthEvent, source: str, limit: int = ENTRY_LIMIT) -> list[BusEntry]:
-    """The event as EventBridge entries: one, or pages sharing eventArn and communicationId
-    when one entry would weigh more than `limit` bytes."""
-    bare = BusEntry((), _detail(event, (), 99999, 99999)).size(source)
-    # room for the envelope EventBridge wraps around it (id, time, account...), so that the
-    # delivered event fits a 256 KB target such as an SQS message too
-    pages = _split(event.entities, limit - bare - ENVELOPE)
-    return [
-        BusEntry(tuple(e.entity_value for e in page), _detail(event, page, number, len(pages)))
-        for number, page in enumerate(pages, start=1)
-    ]
-
-
 @dataclass(frozen=True)
 class EventFilter:
     """DescribeEvents' filter, as far as our events need it; an empty tuple filters nothing."""
@@ -265,6 +162,7 @@ class EventFilter:
     statuses: tuple[EventStatus, ...] = ()
     runtimes: tuple[str, ...] = ()
     arns: tuple[str, ...] = ()
+    at: datetime | None = None  # statuses as they stand at this instant, not as stored
 
 
 @dataclass(frozen=True)

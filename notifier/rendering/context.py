@@ -248,6 +248,7 @@ def build_context(notice: Notice, max_functions: int) -> dict[str, Any]:
     return {
         "variant": variant(notice),
         "as_of": notice.as_of,
+        "absolute": False,  # True for stored text (the health event): dates, never "in 17 days"
         "account": AccountView(one_line(notice.account.account_id), name_line(notice.account.name)),
         "runtime": RuntimeView.of(notice.runtime),
         "successor": RuntimeView.of(notice.successor) if notice.successor else None,

@@ -93,9 +93,15 @@ class NoticeRenderer:
             subject=subject,
             text=fill(templates.text, values),
             html=self._inliner.inline(fill(templates.html, values)),
-            health_description=fill(templates.health, values).strip(),
+            health_description=fill(templates.health, _absolute(self._wording, values)).strip(),
             list_filename=listed.filename if listed else "",
         )
+
+
+def _absolute(wording: jinja2.Template, values: dict[str, Any]) -> dict[str, Any]:
+    """The values for stored text: absolute dates only, as the text outlives its day."""
+    fixed = {**values, "absolute": True}
+    return {**fixed, "say": phrases(wording, fixed)}
 
 
 def phrases(wording: jinja2.Template, values: dict[str, Any]) -> Phrases:

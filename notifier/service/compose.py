@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from notifier.channels.base import OutgoingEmail
 from notifier.core.domain import Account, Calendar, DatedMilestone, Notice, NoticeKey, Runtime
-from notifier.core.health import AffectedEntity, EntityStatus, HealthEvent, event_arn, status_at
+from notifier.core.health import AffectedEntity, EntityStatus, EventStatus, HealthEvent, event_arn
+from notifier.core.instant import start_of
+from notifier.core.lifecycle import Schedule, new_event
 from notifier.core.records import StoredNotice
 from notifier.rendering.mime import build_message
 from notifier.rendering.types import RenderedNotice
@@ -114,32 +116,34 @@ class Composer:
             data,
         )
 
-    def health_events(self, prepared: Prepared) -> list[HealthEvent]:
-        """One event per Region of the notice's functions, every function PENDING."""
-        notice, now = prepared.notice, self.clock()
-        start = self.start_time(notice.runtime)
+    def health_events(
+        self, prepared: Prepared, at: datetime, plan: Schedule | None = None
+    ) -> list[HealthEvent]:
+        """One event per Region of the notice's functions as first written at the run's
+        instant `at`, every function PENDING; dated by `plan` (the deprecation day in the
+        configured zone without one)."""
+        notice = prepared.notice
+        plan = plan or Schedule(start_of(notice.runtime.deprecation, self.zone))
         return [
-            HealthEvent(
-                arn=event_arn(notice.account.account_id, region, notice.runtime.identifier),
-                account_id=notice.account.account_id,
-                region=region,
-                runtime=notice.runtime.identifier,
-                start_time=start,
-                end_time=None,
-                last_updated_time=now,
-                status_code=status_at(start, now, all_resolved=False),
-                description=prepared.rendered.health_description,
-                metadata=event_metadata(notice),
-                entities=tuple(AffectedEntity(a, EntityStatus.PENDING, now) for a in arns),
-            )
+            new_event(self._event(prepared, region, arns), plan, at)
             for region, arns in notice.regions().items()
         ]
 
-    def start_time(self, runtime: Runtime) -> datetime | None:
-        """The deprecation day at the start of the day in the configured zone, in UTC."""
-        if runtime.deprecation is None:
-            return None
-        return datetime.combine(runtime.deprecation, time(0), self.zone).astimezone(UTC)
+    def _event(self, prepared: Prepared, region: str, arns: tuple[str, ...]) -> HealthEvent:
+        notice, unset = prepared.notice, datetime.min.replace(tzinfo=UTC)
+        return HealthEvent(
+            arn=event_arn(notice.account.account_id, region, notice.runtime.identifier),
+            account_id=notice.account.account_id,
+            region=region,
+            runtime=notice.runtime.identifier,
+            start_time=None,
+            end_time=None,
+            last_updated_time=unset,
+            status_code=EventStatus.UPCOMING,
+            description=prepared.rendered.health_description,
+            metadata=event_metadata(notice),
+            entities=tuple(AffectedEntity(a, EntityStatus.PENDING, unset) for a in arns),
+        )
 
 
 def event_metadata(notice: Notice) -> dict[str, str]:

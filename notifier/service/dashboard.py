@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from notifier.core.domain import Calendar
 from notifier.core.health import HealthEvent, StatusCounts
+from notifier.core.lifecycle import seen_at
 from notifier.rendering.dashboard import (
     IndexPage,
     account_html,
@@ -33,11 +34,17 @@ class DashboardSummary:
 
 
 def build_dashboard(
-    store: Store, calendar: Calendar, today: date, out: Path, per_page: int = ACCOUNTS_PER_PAGE
+    store: Store,
+    calendar: Calendar,
+    today: date,
+    out: Path,
+    per_page: int = ACCOUNTS_PER_PAGE,
+    at: datetime | None = None,
 ) -> DashboardSummary:
     """index.html (accounts in pages of `per_page`, totals, the calendar's timeline),
-    accounts/<id>.html and events/<slug>.html under `out`."""
-    counts = _all_counts(store)
+    accounts/<id>.html and events/<slug>.html under `out`; with `at`, every status as it
+    stands at that instant."""
+    counts = _all_counts(store, at)
     totals = Counter[str]()
     for c in counts:
         totals.update({"upcoming": c.upcoming, "open": c.open, "closed": c.closed})
@@ -52,20 +59,22 @@ def build_dashboard(
     events = 0
     for start in range(0, len(counts), READ_CHUNK):
         events += _write_accounts(
-            store, out, [c.account_id for c in counts[start : start + READ_CHUNK]]
+            store, out, [c.account_id for c in counts[start : start + READ_CHUNK]], at
         )
     return DashboardSummary(pages, len(counts), events)
 
 
-def _all_counts(store: Store) -> list[StatusCounts]:
+def _all_counts(store: Store, at: datetime | None) -> list[StatusCounts]:
     found: list[StatusCounts] = []
-    while page := store.health_status_counts(found[-1].account_id if found else None, 5000):
+    while page := store.health_status_counts(found[-1].account_id if found else None, 5000, at):
         found += page
     return found
 
 
-def _write_accounts(store: Store, out: Path, account_ids: list[str]) -> int:
+def _write_accounts(store: Store, out: Path, account_ids: list[str], at: datetime | None) -> int:
     events = store.health_events(account_ids)
+    if at is not None:
+        events = [seen_at(e, at) for e in events]
     for event in events:
         _write(out / "events" / f"{event_slug(event.arn)}.html", event_html(event))
     grouped: dict[str, list[HealthEvent]] = {}

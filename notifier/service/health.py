@@ -5,14 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from notifier.channels.base import DeliveryError, DeliveryResult, EventChannel
 from notifier.core.domain import Runtime
-from notifier.core.health import LAMBDA_EVENT_TYPE, HealthEvent, details_to_api, event_arn
+from notifier.core.health import LAMBDA_EVENT_TYPE, HealthEvent, event_arn, event_details_to_api
+from notifier.core.instant import start_of
+from notifier.core.lifecycle import Schedule
 from notifier.service.ports import Store
 
 
@@ -25,16 +27,11 @@ class HealthPolicy:
     end_time: str = "none"
     event_type_code: str = LAMBDA_EVENT_TYPE
 
-    def dates(self, runtime: Runtime) -> tuple[datetime | None, datetime | None]:
-        """The event's start (deprecation day) and end (block-update day, when the policy
-        says so), each at the start of the day in the configured zone, in UTC."""
+    def schedule(self, runtime: Runtime) -> Schedule:
+        """The event's start (deprecation day) and planned end (block-update day, when the
+        policy says so), each at the start of the day in the configured zone, in UTC."""
         end = runtime.block_update if self.end_time == "block_update" else None
-        return self._start_of(runtime.deprecation), self._start_of(end)
-
-    def _start_of(self, day: date | None) -> datetime | None:
-        if day is None:
-            return None
-        return datetime.combine(day, time(0), self.zone).astimezone(UTC)
+        return Schedule(start_of(runtime.deprecation, self.zone), start_of(end, self.zone))
 
     def typed(self, event: HealthEvent) -> HealthEvent:
         """The event under the configured event type code (which its ARN names)."""
@@ -43,6 +40,12 @@ class HealthPolicy:
         code = self.event_type_code
         arn = event_arn(event.account_id, event.region, event.runtime, event.service, code)
         return dataclasses.replace(event, arn=arn, event_type_code=code)
+
+
+def policy_of(channels: Sequence[object]) -> HealthPolicy:
+    """The store channel's policy among `channels`; the default without one."""
+    found = (c.policy for c in channels if isinstance(c, StoreHealthChannel))
+    return next(found, HealthPolicy())
 
 
 class StoreHealthChannel:
@@ -69,15 +72,20 @@ class StoreHealthChannel:
         events = list(self._buffer.values())
         try:
             self.store.upsert_health_events(events)
-            if self.json_dir is not None:
-                for event in events:
-                    write_event_json(self.json_dir, event)
+            self.write_json([e.arn for e in events])
         except OSError as exc:
             raise DeliveryError(
                 f"could not write health event JSON: {exc}", retryable=True
             ) from exc
         finally:
             self._buffer.clear()
+
+    def write_json(self, arns: Sequence[str]) -> None:
+        """Write the stored version of each event among `arns` to `json_dir`, if set."""
+        if self.json_dir is None or not arns:
+            return
+        for event in self.store.health_events_by_arn(arns):
+            write_event_json(self.json_dir, event)
 
     def close(self) -> None:
         self.flush()
@@ -122,11 +130,18 @@ class PublishingChannel:
         self.inner.close()
 
 
+def details_json(event: HealthEvent) -> str:
+    """The event as `notifier health details --json` prints it, byte for byte."""
+    answer = {"successfulSet": [event_details_to_api(event)], "failedSet": []}
+    return json.dumps(answer, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_event_json(folder: Path, event: HealthEvent) -> Path:
-    """<folder>/<account>/<region>/<runtime>.json, written atomically."""
+    """<folder>/<account>/<region>/<runtime>.json, written atomically: what
+    `notifier health details --json` prints for the event."""
     target = folder / event.account_id / event.region / f"{event.runtime}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(details_to_api(event), indent=2) + "\n", encoding="utf-8")
+    temporary.write_text(details_json(event), encoding="utf-8")
     os.replace(temporary, target)
     return target

@@ -6,16 +6,20 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from notifier.core.errors import InputError, Problem
 from notifier.core.health import (
     EntityStatus,
     EventFilter,
+    HealthEvent,
     entity_to_api,
     event_details_to_api,
     event_to_api,
     unknown_event_error,
 )
+from notifier.core.lifecycle import seen_at
 from notifier.service.ports import Store
 
 MAX_RESULTS = 100
@@ -41,21 +45,33 @@ def _check(max_results: int) -> None:
         raise InputError([Problem("--max-results", f"expected 1..{MAX_RESULTS}")])
 
 
+def _at(event: HealthEvent, at: datetime | None) -> HealthEvent:
+    return event if at is None else seen_at(event, at)
+
+
 def describe_events(
-    store: Store, wanted: EventFilter, max_results: int = MAX_RESULTS, token: str | None = None
+    store: Store,
+    wanted: EventFilter,
+    max_results: int = MAX_RESULTS,
+    token: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, object]:
-    """`{"events": [...], "nextToken": ...}`, nextToken only while more remain."""
+    """`{"events": [...], "nextToken": ...}`, nextToken only while more remain; with `at`,
+    statuses as they stand at that instant (a status filter, too)."""
     _check(max_results)
-    page = store.health_event_page(wanted, _after(token), max_results + 1)
-    answer: dict[str, object] = {"events": [event_to_api(e) for e in page[:max_results]]}
+    page = store.health_event_page(replace(wanted, at=at), _after(token), max_results + 1)
+    shown = [event_to_api(_at(e, at)) for e in page[:max_results]]
+    answer: dict[str, object] = {"events": shown}
     if len(page) > max_results:
         answer["nextToken"] = _token(page[max_results - 1].arn)
     return answer
 
 
-def describe_event_details(store: Store, arns: Sequence[str]) -> dict[str, object]:
+def describe_event_details(
+    store: Store, arns: Sequence[str], at: datetime | None = None
+) -> dict[str, object]:
     """`{"successfulSet": [...], "failedSet": [...]}` in the order the ARNs were asked."""
-    found = {e.arn: e for e in store.health_events_by_arn(arns)}
+    found = {e.arn: _at(e, at) for e in store.health_events_by_arn(arns)}
     return {
         "successfulSet": [event_details_to_api(found[a]) for a in arns if a in found],
         "failedSet": [unknown_event_error(a) for a in arns if a not in found],
@@ -68,8 +84,10 @@ def describe_affected_entities(
     statuses: Collection[EntityStatus] = (),
     max_results: int = MAX_RESULTS,
     token: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, object]:
-    """`{"entities": [...], "nextToken": ...}` for one event; an InputError for an unknown ARN."""
+    """`{"entities": [...], "nextToken": ...}` for one event; an InputError for an unknown ARN.
+    The entities are as stored; `at` is taken for symmetry with the other reads."""
     _check(max_results)
     found = store.health_event_page(EventFilter(arns=(event_arn,)), None, 1)
     if not found:

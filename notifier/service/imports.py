@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from notifier.core.domain import Calendar
@@ -23,11 +24,11 @@ class AccountsSummary:
 
 
 def import_accounts(
-    store: Store, path: Path, check_deliverability: bool = False
+    store: Store, path: Path, check_deliverability: bool = False, *, at: datetime
 ) -> AccountsSummary:
     """Parse every row first (all problems at once), then write in one transaction."""
     accounts, warnings = read_accounts(path, check_deliverability=check_deliverability)
-    inserted, updated = store.upsert_accounts(accounts)
+    inserted, updated = store.upsert_accounts(accounts, at)
     return AccountsSummary(len(accounts), inserted, updated, tuple(map(str, warnings)))
 
 
@@ -42,10 +43,12 @@ def sample_paths() -> tuple[Path, Path]:
     return data / "accounts.csv", data / "inventory"
 
 
-def seed_sample(store: Store, calendar: Calendar) -> tuple[AccountsSummary, InventorySummary]:
+def seed_sample(
+    store: Store, calendar: Calendar, at: datetime
+) -> tuple[AccountsSummary, InventorySummary]:
     """Load the bundled fictitious sample into an empty store. The inventory goes first: a
     store is seeded when it holds no account, so a run killed between the two imports leaves
     a store the next run seeds again, never accounts without their functions."""
     accounts, inventory = sample_paths()
     functions = import_inventory(store, [inventory], calendar)
-    return import_accounts(store, accounts), functions
+    return import_accounts(store, accounts, at=at), functions

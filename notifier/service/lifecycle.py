@@ -8,8 +8,9 @@ from datetime import datetime
 
 from notifier.channels.base import EventChannel
 from notifier.core.domain import Calendar
-from notifier.core.health import Burndown
-from notifier.service.health import HealthPolicy, PublishingChannel, StoreHealthChannel
+from notifier.service.compose import Composer
+from notifier.service.health import PublishingChannel, StoreHealthChannel, policy_of
+from notifier.service.health_texts import rewrite_moved_dates
 from notifier.service.ports import Store
 
 PUBLISH_CHUNK = 500
@@ -36,24 +37,30 @@ class LifecycleSummary:
 
 
 def refresh_health(
-    store: Store, calendar: Calendar, now: datetime, channels: Sequence[EventChannel] = ()
+    store: Store,
+    calendar: Calendar,
+    now: datetime,
+    channels: Sequence[EventChannel] = (),
+    composer: Composer | None = None,
 ) -> LifecycleSummary:
-    """Bring every event up to date with today's inventory and calendar (in bulk, in the
-    store), then post the changed events through the publishing channels among `channels`.
-    The policy (zone, end time, event type) is the store channel's; the default without one."""
-    policy = next((c.policy for c in channels if isinstance(c, StoreHealthChannel)), HealthPolicy())
-    dates = {runtime.identifier: policy.dates(runtime) for runtime in calendar}
-    burndown = store.refresh_health(now, dates)
-    published = {
-        c.name: _publish(c, burndown) for c in channels if isinstance(c, PublishingChannel)
-    }
+    """Bring every event up to date at the run's instant `now` with today's inventory and
+    calendar (in bulk, in the store): text rewritten where a date moved (descriptions rendered
+    again by `composer`), then the burndown. Then write the changed events' JSON files and post
+    them through the publishing channels among `channels`."""
+    policy = policy_of(channels)
+    rewritten = rewrite_moved_dates(store, calendar, now, composer)
+    burndown = store.refresh_health(now, {r.identifier: policy.schedule(r) for r in calendar})
+    changed = tuple(sorted({*burndown.changed, *rewritten}))
+    for channel in channels:
+        if isinstance(channel, StoreHealthChannel):
+            channel.write_json(changed)
+    published = {c.name: _publish(c, changed) for c in channels if isinstance(c, PublishingChannel)}
     return LifecycleSummary(
-        burndown.resolved, burndown.reopened, burndown.added, len(burndown.changed), published
+        burndown.resolved, burndown.reopened, burndown.added, len(changed), published
     )
 
 
-def _publish(channel: PublishingChannel, burndown: Burndown) -> int:
-    changed = burndown.changed
+def _publish(channel: PublishingChannel, changed: tuple[str, ...]) -> int:
     return sum(
         channel.publish(set(changed[i : i + PUBLISH_CHUNK]))
         for i in range(0, len(changed), PUBLISH_CHUNK)

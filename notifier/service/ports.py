@@ -16,6 +16,7 @@ from notifier.core.health import (
     HealthEvent,
     StatusCounts,
 )
+from notifier.core.lifecycle import Schedule
 from notifier.core.planner import PairKey
 from notifier.core.records import (
     HistoryRow,
@@ -37,7 +38,7 @@ class HeldLock(Protocol):
 class Store(Protocol):
     """Persistence of accounts, inventory, the notice ledger, deliveries, runs and health events."""
 
-    def upsert_accounts(self, accounts: Sequence[Account]) -> tuple[int, int]:
+    def upsert_accounts(self, accounts: Sequence[Account], at: datetime) -> tuple[int, int]:
         """Insert or update accounts by id; returns (inserted, updated). One transaction."""
 
     def replace_inventory(
@@ -68,7 +69,11 @@ class Store(Protocol):
     ) -> None: ...
 
     def record_notices(
-        self, run_id: int, notices: Sequence[tuple[Notice, str, str]], channels: Sequence[str]
+        self,
+        run_id: int,
+        notices: Sequence[tuple[Notice, str, str]],
+        channels: Sequence[str],
+        at: datetime,
     ) -> int:
         """Record (notice, message_id, subject) rows and a pending delivery per channel; one
         transaction; a notice whose key is already in the ledger is skipped. Returns how many."""
@@ -114,11 +119,23 @@ class Store(Protocol):
 
     def health_events(self, account_ids: Collection[str] | None = None) -> list[HealthEvent]: ...
 
-    def refresh_health(
-        self, now: datetime, dates: Mapping[str, tuple[datetime | None, datetime | None]]
-    ) -> Burndown:
+    def refresh_health(self, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:
         """The burndown in bulk: entities, statuses and dates of every event brought up to date
         with the inventory and the calendar (runtime -> start, end); one transaction."""
+
+    def health_metadata_versions(self) -> list[tuple[str, str]]:
+        """Each distinct (runtime, metadata JSON) the stored events hold."""
+
+    def health_events_with_metadata(self, runtime: str, metadata: str) -> list[tuple[str, str]]:
+        """(ARN, account id) of the events of `runtime` holding exactly `metadata`."""
+
+    def rewrite_health_texts(
+        self, texts: Sequence[tuple[str, str | None, Mapping[str, str]]], at: datetime
+    ) -> None:
+        """Set (ARN, description or None to keep it, metadata); lastUpdatedTime moves to `at`."""
+
+    def latest_notices(self, runtime: str, account_ids: Collection[str]) -> dict[str, StoredNotice]:
+        """Each account's newest notice about `runtime`, by account id."""
 
     def health_event_page(
         self, wanted: EventFilter, after: str | None, limit: int
@@ -133,7 +150,9 @@ class Store(Protocol):
     def health_events_by_arn(self, arns: Collection[str]) -> list[HealthEvent]:
         """The stored events among `arns`, with their entities, in ARN order."""
 
-    def health_status_counts(self, after: str | None, limit: int) -> list[StatusCounts]:
+    def health_status_counts(
+        self, after: str | None, limit: int, at: datetime | None = None
+    ) -> list[StatusCounts]:
         """Per account with events, in id order after `after`: upcoming, open, closed counts."""
 
     def published_versions(self, channel: str, arns: Collection[str]) -> dict[str, datetime]:

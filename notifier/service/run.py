@@ -70,6 +70,7 @@ class Runner:
     email: EmailDispatcher
     events: Sequence[EventDispatcher]
     claimant: Claimant
+    at: datetime  # the run's one instant (core.instant.run_instant), chosen by the caller
     progress: Progress = field(default_factory=_NoProgress)
     lease: timedelta = LEASE
     lock: HeldLock = NO_LOCK
@@ -88,19 +89,19 @@ class Runner:
         started = time.perf_counter()
         self.summary = RunSummary(self.inputs.as_of, self.email.name, self.channel_names)
         with self.email.running():
-            run_id = self.store.start_run(self.inputs.as_of, self.composer.clock())
+            run_id = self.store.start_run(self.inputs.as_of, self.at)
             self._release_abandoned()
             self._send_due(run_id, self._retry_earlier())
             self.summary.halted = self.email.halted
             self._refresh_health()
             self.summary.seconds = time.perf_counter() - started
-            self.store.finish_run(run_id, self.composer.clock(), counts(self.summary))
+            self.store.finish_run(run_id, self.at, counts(self.summary))
         return self.summary
 
     def _refresh_health(self) -> None:
         if self.events:
             channels = [e.channel for e in self.events]
-            burndown = refresh_health(self.store, self.calendar, self.composer.clock(), channels)
+            burndown = refresh_health(self.store, self.calendar, self.at, channels, self.composer)
             self.summary.health = burndown.as_dict()
 
     def _send_due(self, run_id: int, cursor: int) -> None:
@@ -153,7 +154,7 @@ class Runner:
         batch, collect = started
         prepared = collect()
         rows = [(p.notice, p.message_id, p.rendered.subject) for p in prepared.values()]
-        self.summary.notices += self.store.record_notices(run_id, rows, self.channel_names)
+        self.summary.notices += self.store.record_notices(run_id, rows, self.channel_names, self.at)
         while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
             self._deliver(page, prepared)
             cursor = page[-1].delivery_id
@@ -184,7 +185,7 @@ class Runner:
             jobs = [(d, prepared[d.key]) for d in chunk if d.channel == dispatcher.name]
             if jobs:
                 outcomes += self._timed(dispatcher, jobs)
-        self.store.settle(outcomes, self.owner, self.composer.clock())
+        self.store.settle(outcomes, self.owner, self.at)
         self._suppress_refused(outcomes)
         rows = {d.delivery_id: d for d in [*chunk, *deferred]}
         for outcome in [*outcomes, *(_left(d, self.email.down) for d in deferred)]:
@@ -216,7 +217,7 @@ class Runner:
             for refusal in outcome.refused:
                 if refusal.permanent:
                     self.store.add_suppression(
-                        refusal.address, f"refused: {refusal.reason}", self.composer.clock()
+                        refusal.address, f"refused: {refusal.reason}", self.at
                     )
 
 

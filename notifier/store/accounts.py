@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import attrgetter
 
 from sqlalchemy import Engine, func, select
@@ -20,10 +20,9 @@ COLUMNS = ("account_id", *FIELDS, "updated_at")
 _VALUES = attrgetter(*COLUMNS[:-1])
 
 
-def upsert_accounts(engine: Engine, accounts: Sequence[Account]) -> tuple[int, int]:
+def upsert_accounts(engine: Engine, accounts: Sequence[Account], now: datetime) -> tuple[int, int]:
     """Insert or update accounts by id (the last of duplicates wins); (inserted, updated).
     The rows are staged in bulk, counted against the table, then merged by one statement."""
-    now = datetime.now(UTC)
     rows = {a.account_id: (*_VALUES(a), now) for a in accounts}
     if not rows:
         return (0, 0)

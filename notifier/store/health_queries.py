@@ -6,12 +6,13 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, or_, select
 
 from notifier.core.health import (
     AffectedEntity,
     EntityStatus,
     EventFilter,
+    EventStatus,
     HealthEvent,
     StatusCounts,
 )
@@ -31,11 +32,25 @@ _E = HEALTH_EVENT.c
 _A = AFFECTED_ENTITY.c
 
 
+def _status_at(status: EventStatus, at: datetime) -> ColumnElement[bool]:
+    """core.lifecycle.seen_at's rule as a condition: a stored event's status at `at`."""
+    closed = _E.status_code == EventStatus.CLOSED.value
+    if status is EventStatus.CLOSED:
+        return closed
+    started = or_(_E.start_time.is_(None), _E.start_time <= at)
+    return and_(~closed, started if status is EventStatus.OPEN else ~started)
+
+
 def _filtered(query: Select[Any], wanted: EventFilter) -> Select[Any]:
+    statuses = tuple(s.value for s in wanted.statuses)
+    if wanted.at is not None and wanted.statuses:
+        at = wanted.at
+        query = query.where(or_(*(_status_at(s, at) for s in wanted.statuses)))
+        statuses = ()
     for column, values in (
         (_E.account_id, wanted.account_ids),
         (_E.region, wanted.regions),
-        (_E.status_code, tuple(s.value for s in wanted.statuses)),
+        (_E.status_code, statuses),
         (_E.runtime, wanted.runtimes),
         (_E.arn, wanted.arns),
     ):
@@ -98,8 +113,18 @@ def events_by_arn(engine: Engine, arns: Collection[str]) -> list[HealthEvent]:
     return sorted(found, key=lambda e: e.arn)
 
 
-def status_counts(engine: Engine, after: str | None, limit: int) -> list[StatusCounts]:
-    """Per account, in id order after `after`, how many events are upcoming, open and closed."""
+def _status_column(at: datetime | None) -> ColumnElement[str]:
+    if at is None:
+        return _E.status_code
+    closed = _E.status_code == EventStatus.CLOSED.value
+    return case((closed, "closed"), (_E.start_time > at, "upcoming"), else_="open")
+
+
+def status_counts(
+    engine: Engine, after: str | None, limit: int, at: datetime | None = None
+) -> list[StatusCounts]:
+    """Per account, in id order after `after`, how many events are upcoming, open and closed
+    (as stored, or as they stand at `at`)."""
     accounts = select(_E.account_id).distinct().order_by(_E.account_id).limit(limit)
     if after is not None:
         accounts = accounts.where(_E.account_id > after)
@@ -108,10 +133,11 @@ def status_counts(engine: Engine, after: str | None, limit: int) -> list[StatusC
         connection = session.connection()
         ids = list(connection.execute(accounts).scalars())
         for chunk in chunks(ids):
+            status = _status_column(at)
             query = (
-                select(_E.account_id, _E.status_code, func.count())
+                select(_E.account_id, status, func.count())
                 .where(_E.account_id.in_(chunk))
-                .group_by(_E.account_id, _E.status_code)
+                .group_by(_E.account_id, status)
             )
             for account, status, n in connection.execute(query):
                 counted.setdefault(account, {})[status] = n

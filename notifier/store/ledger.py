@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, select, text
+from sqlalchemy import Engine, Row, func, select, text
 
 from notifier.core.domain import DatedMilestone, Notice, NoticeKey, Phase
 from notifier.core.planner import PairKey
@@ -44,11 +44,14 @@ def _notice_row(
 
 
 def record_notices(
-    engine: Engine, run_id: int, notices: Sequence[tuple[Notice, str, str]], channels: Sequence[str]
+    engine: Engine,
+    run_id: int,
+    notices: Sequence[tuple[Notice, str, str]],
+    channels: Sequence[str],
+    now: datetime,
 ) -> int:
     """Insert the notices whose key is new, each with a pending delivery per channel: the rows
     are staged in bulk, then INSERT ... ON CONFLICT DO NOTHING skips keys already recorded."""
-    now = datetime.now(UTC)
     rows: dict[NoticeKey, tuple[Any, ...]] = {}
     for notice, message_id, subject in notices:
         rows.setdefault(notice.key, _notice_row(run_id, notice, message_id, subject, now))
@@ -183,3 +186,22 @@ def _refusals(text: str) -> tuple[Refusal, ...]:
 
 def _history_order(notice: StoredNotice) -> tuple[str, str, Any, int]:
     return (notice.key.account_id, notice.key.runtime, notice.milestone.date, notice.notice_id)
+
+
+def latest_notices(
+    engine: Engine, runtime: str, account_ids: Collection[str]
+) -> dict[str, StoredNotice]:
+    """Each account's newest notice about `runtime`, by account id."""
+    found: dict[str, StoredNotice] = {}
+    n = NOTICE.c
+    with reading(engine) as session:
+        connection = session.connection()
+        for ids in chunks(sorted(set(account_ids))):
+            newest = (
+                select(func.max(n.id))
+                .where(n.runtime == runtime, n.account_id.in_(ids))
+                .group_by(n.account_id)
+            )
+            for row in connection.execute(select(NOTICE).where(n.id.in_(newest))):
+                found[row.account_id] = _stored(row)
+    return found

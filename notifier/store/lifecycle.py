@@ -3,8 +3,10 @@
 Every function ARN ever listed on an event is one of its affected entities. An entity is PENDING
 while a Zip function with that ARN is on the event's runtime in the event's account and Region,
 RESOLVED otherwise; functions newly on the runtime there join the event as PENDING. An event is
-closed once none of its entities is PENDING, upcoming before its start, open from it. A time
-(the event's, an entity's) moves to `now` only when something about it changed.
+closed once none of its entities is PENDING, upcoming before its start, open from it; a closed
+event ends at the instant it closed, any other when the calendar says. A time (the event's, an
+entity's) moves to `now` only when something about it changed. This is core/lifecycle.py's rule
+applied to every event at once; a table-driven test holds the two equal.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, TextClause, bindparam, text
 
 from notifier.core.health import Burndown
+from notifier.core.lifecycle import Schedule
 from notifier.store import state
 from notifier.store.bulk import analyze, staged
 from notifier.store.session import HEALTH_EVENT, writing
-
-Dates = tuple[datetime | None, datetime | None]  # start, end
 
 _WHEN = HEALTH_EVENT.c.last_updated_time.type
 
@@ -41,29 +42,29 @@ _KNOWN = (
     "EXISTS (SELECT 1 FROM affected_entity a WHERE a.event_arn = health_now.event_arn"
     " AND a.entity_value = health_now.entity_value)"
 )
-_STATUS = """CASE
-  WHEN NOT EXISTS (SELECT 1 FROM health_pending p WHERE p.event_arn = health_event.arn)
-    THEN 'closed'
-  WHEN start_time IS NOT NULL AND start_time > :now THEN 'upcoming'
-  ELSE 'open' END"""
-
-_PG_STATUSES = """
-WITH computed AS (
-  SELECT e.arn, CASE
-    WHEN p.event_arn IS NULL THEN 'closed'
-    WHEN e.start_time IS NOT NULL AND e.start_time > :now THEN 'upcoming'
-    ELSE 'open' END AS status_code
+# The events whose status changes, with their new status and end (the closing instant, or the
+# calendar's planned end; without the runtime in the calendar, a reopened event has none).
+_STATUSES = """
+CREATE TEMPORARY TABLE health_status AS
+SELECT arn, status_code, CASE WHEN status_code = 'closed' THEN :now ELSE planned END AS end_time
+FROM (
+  SELECT e.arn, e.status_code AS was, CASE
+      WHEN p.event_arn IS NULL THEN 'closed'
+      WHEN e.start_time IS NOT NULL AND e.start_time > :now THEN 'upcoming'
+      ELSE 'open' END AS status_code,
+    CASE WHEN d.runtime IS NOT NULL THEN d.end_time
+      WHEN e.status_code = 'closed' THEN NULL ELSE e.end_time END AS planned
   FROM health_event e LEFT JOIN health_pending p ON p.event_arn = e.arn
-), changed AS (
-  UPDATE health_event SET status_code = c.status_code FROM computed c
-  WHERE c.arn = health_event.arn AND health_event.status_code <> c.status_code
-  RETURNING health_event.arn
-)
-INSERT INTO health_touched SELECT arn FROM changed
+  LEFT JOIN {dates} d ON d.runtime = e.runtime
+) s WHERE status_code <> was
+"""
+_SET_STATUSES = """
+UPDATE health_event SET status_code = s.status_code, end_time = s.end_time
+FROM health_status s WHERE s.arn = health_event.arn
 """
 
 
-def refresh(engine: Engine, now: datetime, dates: Mapping[str, Dates]) -> Burndown:
+def refresh(engine: Engine, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:
     """Bring every stored event and entity up to date with the inventory; one transaction.
     Skipped when nothing it reads changed since the last time (see `state`)."""
     with writing(engine) as session:
@@ -76,7 +77,7 @@ def refresh(engine: Engine, now: datetime, dates: Mapping[str, Dates]) -> Burndo
     return burndown
 
 
-def _burndown(connection: Connection, now: datetime, dates: Mapping[str, Dates]) -> Burndown:
+def _burndown(connection: Connection, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:
     _run(connection, _CURRENT)
     _run(connection, "CREATE INDEX health_now_ix ON health_now (event_arn, entity_value)")
     _run(connection, "CREATE TEMPORARY TABLE health_touched (arn VARCHAR)")
@@ -84,10 +85,12 @@ def _burndown(connection: Connection, now: datetime, dates: Mapping[str, Dates])
     resolved = _entities(connection, now, "PENDING", "RESOLVED", _NOT_LISTED)
     reopened = _entities(connection, now, "RESOLVED", "PENDING", _LISTED)
     added = _add_new(connection, now)
-    _dates(connection, dates)
-    _statuses(connection, now)
+    rows = [(r, plan.start_time, plan.planned_end) for r, plan in sorted(dates.items())]
+    with staged(connection, HEALTH_EVENT, ("runtime", "start_time", "end_time"), rows) as name:
+        _dates(connection, name)
+        _statuses(connection, now, name)
     changed = _touch(connection, now)
-    for name in ("health_now", "health_touched", "health_pending"):
+    for name in ("health_now", "health_touched", "health_pending", "health_status"):
         _run(connection, f"DROP TABLE {name}")
     return Burndown(resolved, reopened, added, changed)
 
@@ -127,44 +130,34 @@ def _add_new(connection: Connection, now: datetime) -> int:
     )
 
 
-def _dates(connection: Connection, dates: Mapping[str, Dates]) -> None:
-    """The calendar decides each runtime's start and end; a moved date changes the event."""
-    rows = [(runtime, start, end) for runtime, (start, end) in sorted(dates.items())]
+def _dates(connection: Connection, dates: str) -> None:
+    """The calendar decides each runtime's start, and the end of events not closed; a moved
+    date changes the event."""
     distinct = "IS NOT" if connection.dialect.name == "sqlite" else "IS DISTINCT FROM"
+    e = "health_event"
     moved = (
-        f"d.runtime = health_event.runtime AND (health_event.start_time {distinct} d.start_time"
-        f" OR health_event.end_time {distinct} d.end_time)"
+        f"d.runtime = {e}.runtime AND ({e}.start_time {distinct} d.start_time"
+        f" OR ({e}.status_code <> 'closed' AND {e}.end_time {distinct} d.end_time))"
     )
-    columns = ("runtime", "start_time", "end_time")
-    with staged(connection, HEALTH_EVENT, columns, rows) as name:
-        _run(
-            connection,
-            f"INSERT INTO health_touched SELECT arn FROM health_event, {name} d WHERE {moved}",
-        )
-        _run(
-            connection,
-            f"UPDATE health_event SET start_time = d.start_time, end_time = d.end_time "
-            f"FROM {name} d WHERE {moved}",
-        )
+    end = f"CASE WHEN {e}.status_code = 'closed' THEN {e}.end_time ELSE d.end_time END"
+    _run(connection, f"INSERT INTO health_touched SELECT arn FROM {e}, {dates} d WHERE {moved}")
+    _run(
+        connection,
+        f"UPDATE {e} SET start_time = d.start_time, end_time = {end} FROM {dates} d WHERE {moved}",
+    )
 
 
-def _statuses(connection: Connection, now: datetime) -> None:
+def _statuses(connection: Connection, now: datetime, dates: str) -> None:
+    """New statuses by the rule; a closing event ends now, a reopened one as planned."""
     _run(
         connection,
         "CREATE TEMPORARY TABLE health_pending AS "
         "SELECT DISTINCT event_arn FROM affected_entity WHERE status = 'PENDING'",
     )
     _run(connection, "CREATE INDEX health_pending_ix ON health_pending (event_arn)")
-    if connection.dialect.name == "postgresql":  # joins instead of a lookup per event
-        _run(connection, _PG_STATUSES, now=now)
-        return
-    differs = f"status_code <> {_STATUS}"
-    _run(
-        connection,
-        f"INSERT INTO health_touched SELECT arn FROM health_event WHERE {differs}",
-        now=now,
-    )
-    _run(connection, f"UPDATE health_event SET status_code = {_STATUS} WHERE {differs}", now=now)
+    _run(connection, _STATUSES.format(dates=dates), now=now)
+    _run(connection, "INSERT INTO health_touched SELECT arn FROM health_status")
+    _run(connection, _SET_STATUSES)
 
 
 def _touch(connection: Connection, now: datetime) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from notifier.core.health import (
     HealthEvent,
     StatusCounts,
 )
+from notifier.core.lifecycle import Schedule
 from notifier.core.planner import PairKey
 from notifier.core.records import (
     HistoryRow,
@@ -30,7 +31,16 @@ from notifier.core.records import (
     Suppression,
 )
 from notifier.store import accounts as accounts_table
-from notifier.store import attempts, health, health_queries, inventory, ledger, lifecycle, schema
+from notifier.store import (
+    attempts,
+    health,
+    health_queries,
+    health_texts,
+    inventory,
+    ledger,
+    lifecycle,
+    schema,
+)
 from notifier.store import engine as engines
 from notifier.store.guard import guarded
 from notifier.store.lock import HeldLock, run_lock
@@ -64,9 +74,9 @@ class SqlStore:
         self.engine.dispose()
 
     @guarded
-    def upsert_accounts(self, accounts: Sequence[Account]) -> tuple[int, int]:
+    def upsert_accounts(self, accounts: Sequence[Account], at: datetime) -> tuple[int, int]:
         """Insert or update accounts by id; returns (inserted, updated). One transaction."""
-        return accounts_table.upsert_accounts(self.engine, accounts)
+        return accounts_table.upsert_accounts(self.engine, accounts, at)
 
     @guarded
     def replace_inventory(
@@ -120,11 +130,15 @@ class SqlStore:
 
     @guarded
     def record_notices(
-        self, run_id: int, notices: Sequence[tuple[Notice, str, str]], channels: Sequence[str]
+        self,
+        run_id: int,
+        notices: Sequence[tuple[Notice, str, str]],
+        channels: Sequence[str],
+        at: datetime,
     ) -> int:
         """Record (notice, message_id, subject) rows and a pending delivery per channel; one
         transaction; a notice whose key is already in the ledger is skipped. Returns how many."""
-        return ledger.record_notices(self.engine, run_id, notices, channels)
+        return ledger.record_notices(self.engine, run_id, notices, channels, at)
 
     @guarded
     def pending_deliveries(
@@ -188,10 +202,26 @@ class SqlStore:
         return health.health_events(self.engine, account_ids)
 
     @guarded
-    def refresh_health(
-        self, now: datetime, dates: Mapping[str, tuple[datetime | None, datetime | None]]
-    ) -> Burndown:
+    def refresh_health(self, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:
         return lifecycle.refresh(self.engine, now, dates)
+
+    @guarded
+    def health_metadata_versions(self) -> list[tuple[str, str]]:
+        return health_texts.metadata_versions(self.engine)
+
+    @guarded
+    def health_events_with_metadata(self, runtime: str, metadata: str) -> list[tuple[str, str]]:
+        return health_texts.events_with_metadata(self.engine, runtime, metadata)
+
+    @guarded
+    def rewrite_health_texts(
+        self, texts: Sequence[tuple[str, str | None, Mapping[str, str]]], at: datetime
+    ) -> None:
+        health_texts.rewrite(self.engine, texts, at)
+
+    @guarded
+    def latest_notices(self, runtime: str, account_ids: Collection[str]) -> dict[str, StoredNotice]:
+        return ledger.latest_notices(self.engine, runtime, account_ids)
 
     @guarded
     def health_event_page(
@@ -210,8 +240,10 @@ class SqlStore:
         return health_queries.events_by_arn(self.engine, arns)
 
     @guarded
-    def health_status_counts(self, after: str | None, limit: int) -> list[StatusCounts]:
-        return health_queries.status_counts(self.engine, after, limit)
+    def health_status_counts(
+        self, after: str | None, limit: int, at: datetime | None = None
+    ) -> list[StatusCounts]:
+        return health_queries.status_counts(self.engine, after, limit, at)
 
     @guarded
     def published_versions(self, channel: str, arns: Collection[str]) -> dict[str, datetime]:

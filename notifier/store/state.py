@@ -2,8 +2,8 @@
 
 The health burndown reads the inventory, the stored events and the calendar's dates. Every
 write to the first two bumps the `health_inputs` generation in its own transaction; the
-burndown records the generation, a digest of the dates and the next moment a status could
-change by the clock alone (the nearest event start still ahead). A burndown asked again with
+burndown records the generation, a digest of the dates, its instant and the next moment a status
+could change by the clock alone (the nearest event start still ahead). A burndown asked again with
 all three unchanged would change nothing, so it is skipped: a second run on the same day costs
 a couple of reads instead of a dozen set statements over the whole fleet.
 """
@@ -48,14 +48,16 @@ def unchanged_since_last(connection: Connection, seen: str, now: datetime) -> bo
     value = connection.execute(query).scalar_one_or_none()
     if value is None:
         return False
-    recorded, _, until = value.partition("|")
-    return recorded == seen and (not until or now < datetime.fromisoformat(until))
+    parts = value.split("|")
+    if len(parts) != 3 or parts[0] != seen or now < datetime.fromisoformat(parts[1]):
+        return False  # other inputs, or an earlier instant (a run --as-of a day gone by)
+    return not parts[2] or now < datetime.fromisoformat(parts[2])
 
 
 def remember(connection: Connection, seen: str, now: datetime) -> None:
     """Record what this burndown saw, and until when the clock alone changes nothing."""
     query = select(func.min(HEALTH_EVENT.c.start_time)).where(HEALTH_EVENT.c.start_time > now)
     until: datetime | None = connection.execute(query).scalar_one_or_none()
-    value = f"{seen}|{until.isoformat() if until else ''}"
+    value = f"{seen}|{now.isoformat()}|{until.isoformat() if until else ''}"
     insert = upsert(connection.engine, STATE).values(name=HEALTH_SEEN, value=value)
     connection.execute(insert.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
