@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +28,7 @@ from notifier.service.health_api import (
     describe_events,
 )
 from notifier.service.ports import Store
+from notifier.service.serving import serve
 
 health_app = typer.Typer(
     help="Health-dashboard events in AWS Health's shapes.\n\nExample: notifier health events",
@@ -171,11 +169,7 @@ def dashboard(
 
 
 def _serve(folder: Path, port: int, g: Globals) -> None:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        say(g, f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    serve(folder, port, lambda url: say(g, f"serving {url} (Ctrl-C stops)"))
 
 
 def _items(value: object) -> list[dict[str, Any]]:

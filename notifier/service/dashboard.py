@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from notifier.core.domain import Calendar
+from notifier.core.errors import InputError, write_problem
 from notifier.core.health import HealthEvent, StatusCounts
 from notifier.rendering.dashboard import (
     IndexPage,
@@ -36,7 +37,17 @@ def build_dashboard(
     store: Store, calendar: Calendar, today: date, out: Path, per_page: int = ACCOUNTS_PER_PAGE
 ) -> DashboardSummary:
     """index.html (accounts in pages of `per_page`, totals, the calendar's timeline),
-    accounts/<id>.html and events/<slug>.html under `out`."""
+    accounts/<id>.html and events/<slug>.html under `out` (created when missing). A folder that
+    cannot be written is an InputError naming it."""
+    try:
+        return _build(store, calendar, today, out, per_page)
+    except OSError as error:
+        raise InputError([write_problem(out, error)]) from error
+
+
+def _build(
+    store: Store, calendar: Calendar, today: date, out: Path, per_page: int
+) -> DashboardSummary:
     counts = _all_counts(store)
     totals = Counter[str]()
     for c in counts:
