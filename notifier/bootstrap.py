@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from notifier.channels.base import EmailChannel, EventChannel
 from notifier.channels.eventbridge import EventBridgeChannel, make_client
@@ -32,17 +32,25 @@ from notifier.service.health import (
     StoreHealthChannel,
     policy_of,
 )
-from notifier.service.imports import seed_sample
+from notifier.service.imports import sample_account_ids, seed_if_new, seed_sample
 from notifier.service.planning import PlanInputs
 from notifier.service.pool import PreparePool
 from notifier.service.ports import Store
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
-from notifier.store.engine import make_engine, readonly_engine
+from notifier.store.engine import (
+    check_folder,
+    make_engine,
+    parse_url,
+    readonly_engine,
+    sqlite_path,
+)
+from notifier.store.engine import display_url as display_url
+from notifier.store.guard import check_open
 from notifier.store.lock import HeldLock, run_lock
 from notifier.store.owner import Owner
 from notifier.store.repository import SqlStore
-from notifier.store.schema import is_current, upgrade
+from notifier.store.schema import has_schema, is_current, upgrade
 
 Clock = Callable[[], datetime]
 
@@ -99,6 +107,13 @@ def email_channel(settings: Settings) -> EmailChannel:
     )
 
 
+def check_run(settings: Settings) -> None:
+    """Load the templates and set up the email channel, before a run writes anything: a bad
+    templates folder or channel setting fails here, not after an import or a ledger row."""
+    NoticeRenderer(settings.templates_dir, max_functions=settings.max_functions)
+    email_channel(settings)
+
+
 def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> EmailSender:
     """The channel behind in-run retries, with parallel connections for SMTP."""
     r = settings.delivery.retry
@@ -110,7 +125,7 @@ def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> 
 @contextmanager
 def store(settings: Settings) -> Iterator[SqlStore]:
     """The store, its schema upgraded to the newest migration."""
-    engine = make_engine(settings.database_url)
+    engine = _opened(settings.database_url)
     try:
         upgrade(engine)
         yield SqlStore(engine)
@@ -122,7 +137,7 @@ def store(settings: Settings) -> Iterator[SqlStore]:
 def run_store(settings: Settings, wait: bool) -> Iterator[tuple[SqlStore, HeldLock]]:
     """The store for a run, under the run lock, taken before the schema is created or
     upgraded: two first runs on a brand-new database never race to create it."""
-    engine = make_engine(settings.database_url)
+    engine = _opened(settings.database_url)
     try:
         with run_lock(engine, wait=wait) as held:
             upgrade(engine)
@@ -131,18 +146,31 @@ def run_store(settings: Settings, wait: bool) -> Iterator[tuple[SqlStore, HeldLo
         engine.dispose()
 
 
+def _opened(url: str) -> Engine:
+    """A read-write engine on a database that answered (else a one-line error)."""
+    engine = make_engine(url)
+    try:
+        check_open(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
 @contextmanager
 def store_to_read(settings: Settings) -> Iterator[Store]:
     """The database opened read-only: never created, upgraded or written (it may be on a
-    read-only file system). A database not there yet reads as empty."""
+    read-only file system). A database not there yet, or still empty, reads as empty."""
     if not _database_exists(settings.database_url):
-        empty = SqlStore.open("sqlite://")
-        try:
+        with _empty_store() as empty:
             yield empty
-        finally:
-            empty.close()
         return
     with readonly_engine(settings.database_url) as engine:
+        check_open(engine)
+        if not has_schema(engine):
+            with _empty_store() as empty:
+                yield empty
+            return
         if not is_current(engine):
             problem = "the database schema is older than this notifier: run `notifier db upgrade`"
             raise ConfigError([Problem(display_url(settings.database_url), problem)])
@@ -150,19 +178,34 @@ def store_to_read(settings: Settings) -> Iterator[Store]:
 
 
 @contextmanager
+def _empty_store() -> Iterator[Store]:
+    empty = SqlStore.open("sqlite://")
+    try:
+        yield empty
+    finally:
+        empty.close()
+
+
+@contextmanager
 def reading_store(settings: Settings, cal: Calendar) -> Iterator[tuple[Store, str | None]]:
-    """A store to read without writing anything. When the database is missing or empty and
-    `sample_data` is on, a throw-away copy holding the bundled sample stands in for it."""
-    if _database_exists(settings.database_url):
-        with readonly_engine(settings.database_url) as engine:
-            found = SqlStore(engine)
-            if is_current(engine) and found.count_accounts() > 0:
-                yield found, None
-                return
-    if not settings.sample_data:
-        raise ConfigError([Problem(settings.database_url, "the database holds no accounts")])
+    """A store to read without writing anything. When the database is brand-new (missing, or
+    holding nothing at all) and `sample_data` is on, a throw-away copy holding the bundled
+    sample stands in for it."""
+    with store_to_read(settings) as found:
+        if found.count_accounts() > 0:
+            yield found, None
+            return
+        if not settings.sample_data or found.holds_data(sample_account_ids()):
+            raise no_accounts(settings)
     with _sample_store(cal) as sample:
-        yield sample, "the database holds no accounts: showing the bundled sample data"
+        where = display_url(settings.database_url)
+        yield sample, f"{where} is a new database: showing the bundled sample data"
+
+
+def no_accounts(settings: Settings) -> ConfigError:
+    """The error of a command that needs accounts, on a database holding none."""
+    message = "the database holds no accounts; import them with `notifier accounts import FILE`"
+    return ConfigError([Problem(display_url(settings.database_url), message)])
 
 
 @contextmanager
@@ -179,10 +222,14 @@ def _sample_store(cal: Calendar) -> Iterator[Store]:
 
 
 def _database_exists(url: str) -> bool:
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
         return True
-    return bool(parsed.database) and Path(str(parsed.database)).is_file()
+    path = sqlite_path(parsed)
+    if path is None:
+        return False
+    check_folder(url, path, writable=False)
+    return path.is_file()
 
 
 def event_channels(settings: Settings, st: Store) -> list[EventChannel]:
@@ -242,16 +289,15 @@ def event_dispatchers(
 
 
 def prepare_for_run(settings: Settings, st: Store, cal: Calendar) -> str | None:
-    """Seed the bundled sample into an empty store when allowed; says so when it did."""
-    if st.count_accounts() > 0 or not settings.sample_data:
+    """Seed the bundled sample into a brand-new store when allowed, and say so. A store with
+    no account that gets no sample is refused, as by dry-run."""
+    if st.count_accounts() > 0:
         return None
-    accounts, inventory = seed_sample(st, cal, utc_now())
+    seeded = seed_if_new(st, cal, utc_now()) if settings.sample_data else None
+    if seeded is None:
+        raise no_accounts(settings)
+    accounts, inventory = seeded
     return (
-        f"the database held no accounts: imported the bundled sample "
+        f"{display_url(settings.database_url)} is a new database: imported the bundled sample "
         f"({accounts.read} accounts, {inventory.functions} functions)"
     )
-
-
-def display_url(url: str) -> str:
-    """The database URL with any password hidden."""
-    return make_url(url).render_as_string(hide_password=True)

@@ -141,7 +141,9 @@ def test_read_commands_work_on_a_read_only_database_and_run_says_it_cannot_write
         assert len(cli("history", "--json").json()["notices"]) > 5
         refused = cli("run", "--as-of", "2027-06-01")
         assert refused.code == 2
-        assert refused.err.startswith("error: cannot write beside the database")
+        assert refused.err.startswith(
+            f"error: sqlite:///notifier.db: the folder {view} cannot be written"
+        )
         assert refused.err.count("\n") == 1
 
 

@@ -104,6 +104,7 @@ def test_a_second_run_refuses_while_another_holds_the_lock(fleet_cli: Cli, tmp_p
         holder.wait()
     assert second.code == 3
     assert second.err.startswith("error: another notifier run holds the lock")
+    assert len(second.err.splitlines()) == 1 and "Traceback" not in second.err
     assert not (tmp_path / "outbox").exists()
     assert fleet_cli("run", "--as-of", DAY).code == 0
 

@@ -47,8 +47,17 @@ def test_the_migrations_build_exactly_the_models_tables(db_url: str) -> None:
     engine.dispose()
 
 
-def test_a_sqlite_database_gets_its_folder_and_runs_in_wal_mode(tmp_path: Path) -> None:
+def test_a_sqlite_database_whose_folder_is_missing_is_refused_not_created(tmp_path: Path) -> None:
     path = tmp_path / "deeper" / "still" / "notifier.db"
+
+    with pytest.raises(ConfigError, match=f"the folder {path.parent} does not exist"):
+        make_engine(f"sqlite:///{path}")
+
+    assert not (tmp_path / "deeper").exists()
+
+
+def test_a_sqlite_database_runs_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "notifier.db"
     engine = make_engine(f"sqlite:///{path}")
 
     with engine.connect() as connection:

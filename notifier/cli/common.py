@@ -39,11 +39,20 @@ def globals_of(ctx: typer.Context) -> Globals:
     return found if isinstance(found, Globals) else Globals()
 
 
+def parse_day(text: str) -> date:
+    """A YYYY-MM-DD day, or a usage error saying what was given."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 AsOf = Annotated[
-    datetime | None,
+    date | None,
     typer.Option(
         "--as-of",
-        formats=["%Y-%m-%d"],
+        parser=parse_day,
+        metavar="YYYY-MM-DD",
         help="The day to act as if it were (YYYY-MM-DD). Default: today in the configured zone.",
     ),
 ]
@@ -54,8 +63,8 @@ Accounts = Annotated[
 ]
 
 
-def as_of_day(value: datetime | None, settings: Settings) -> date:
-    return value.date() if value is not None else bootstrap.today(settings)
+def as_of_day(value: date | None, settings: Settings) -> date:
+    return value if value is not None else bootstrap.today(settings)
 
 
 def check_accounts(values: list[str] | None) -> list[str] | None:

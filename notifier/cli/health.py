@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,6 +30,7 @@ from notifier.service.health_api import (
     describe_events,
 )
 from notifier.service.ports import Store
+from notifier.service.serving import serve
 
 health_app = typer.Typer(
     help="Health-dashboard events in AWS Health's shapes.\n\nExample: notifier health events",
@@ -178,20 +176,16 @@ def dashboard(
         _serve(out, serve, g)
 
 
-def _instant(ctx: typer.Context, as_of: datetime | None) -> datetime | None:
+def _instant(ctx: typer.Context, as_of: date | None) -> datetime | None:
     """The instant to show statuses at: the run's rule for --as-of; none (as stored) without."""
     if as_of is None:
         return None
     zone = globals_of(ctx).settings().zone
-    return run_instant(as_of.date(), zone, bootstrap.utc_now())
+    return run_instant(as_of, zone, bootstrap.utc_now())
 
 
 def _serve(folder: Path, port: int, g: Globals) -> None:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        say(g, f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    serve(folder, port, lambda url: say(g, f"serving {url} (Ctrl-C stops)"))
 
 
 def _items(value: object) -> list[dict[str, Any]]:

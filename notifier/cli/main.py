@@ -11,6 +11,10 @@ from typing import Annotated
 import sqlalchemy.exc
 import typer
 
+# Typer bundles its own click: its usage errors are these classes, not click's.
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+from notifier import __version__
 from notifier.cli import data, health, notices, preview, store, suppress
 from notifier.cli.common import Globals
 from notifier.core.errors import NotifierError
@@ -34,6 +38,12 @@ app.add_typer(preview.templates_app, name="templates")
 preview.register(app)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"notifier {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -50,6 +60,12 @@ def main_options(
         bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Tell account owners that their functions run on a runtime being deprecated.
 
@@ -75,12 +91,27 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("error: aborted", err=True)
         return 130
-    except typer.TyperException as exc:  # usage errors; Typer bundles its own click
+    except NoArgsIsHelpError as exc:  # a bare group: its help
+        exc.show()
+        return 2
+    except UsageError as exc:
+        return _report(exc, [_usage_line(exc)], 2, "--debug" in args)
+    except typer.TyperException as exc:
         show = getattr(exc, "show", None)
         if show is not None:
             show()
         return int(getattr(exc, "exit_code", 2))
     return result if isinstance(result, int) else 0
+
+
+def _usage_line(exc: UsageError) -> str:
+    """`--as-of: '2027-13-01' is not a date`, or click's message and where help is."""
+    if isinstance(exc, typer.BadParameter) and (exc.param_hint or exc.param):
+        hint = exc.param_hint or "/".join(getattr(exc.param, "opts", ()))
+        return f"{hint}: {exc.message}"
+    message = exc.format_message().rstrip(".")
+    command = exc.ctx.command_path if exc.ctx is not None else "notifier"
+    return f"{message} (see `{command} --help`)"
 
 
 def _report(exc: BaseException, lines: list[str], code: int, debug: bool) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -21,6 +22,8 @@ from notifier.cli.common import (
     progress_bar,
     say,
 )
+from notifier.config import Settings
+from notifier.core.errors import InputError, Problem
 from notifier.service.compose import Prepared
 from notifier.service.queries import dry_run as plan_dry_run
 from notifier.service.queries import history as load_history
@@ -41,6 +44,9 @@ def run(
     wait: Annotated[
         bool, typer.Option("--wait", help="Wait for a run in progress instead of refusing.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run for an --as-of beyond max_future_days too.")
+    ] = False,
 ) -> None:
     """Plan, record, render and deliver every notice due on a day; print what was sent.
 
@@ -52,6 +58,9 @@ def run(
     settings = g.settings()
     cal = bootstrap.calendar(settings)
     day = as_of_day(as_of, settings)
+    if not force:
+        _check_not_too_far(day, settings)
+    bootstrap.check_run(settings)
     with bootstrap.run_store(settings, wait) as (st, lock):
         if note := bootstrap.prepare_for_run(settings, st, cal):
             say(g, note)
@@ -66,6 +75,17 @@ def run(
         raise typer.Exit(2)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _check_not_too_far(day: date, settings: Settings) -> None:
+    """A run records every milestone up to its day as sent: a day far ahead is a typo."""
+    days = settings.max_future_days
+    if day > bootstrap.today(settings) + timedelta(days=days):
+        problem = (
+            f"{day} is more than {days} days from today (max_future_days); a run records "
+            "every notice due until then as sent. Pass --force if you mean it"
+        )
+        raise InputError([Problem("--as-of", problem)])
 
 
 def _print_summary(summary: RunSummary, outbox: object) -> None:

@@ -13,7 +13,7 @@ from notifier import bootstrap
 from notifier.cli.common import AsOf, Globals, check_accounts, globals_of, say
 from notifier.config import Settings
 from notifier.core.domain import Calendar, Milestone, Runtime
-from notifier.core.errors import InputError, Problem
+from notifier.core.errors import InputError, write_problem
 from notifier.service import preview as previews
 
 templates_app = typer.Typer(
@@ -128,8 +128,7 @@ def preview(
     settings = g.settings()
     cal = bootstrap.calendar(settings)
     rt, ms = _runtime(cal, runtime), _milestone(milestone, cal, runtime)
-    day = as_of.date() if as_of is not None else None
-    shown = _single(g, settings, cal, rt, ms, check_accounts([account] if account else None), day)
+    shown = _single(g, settings, cal, rt, ms, check_accounts([account] if account else None), as_of)
     _print(g, shown, html, eml)
 
 
@@ -214,7 +213,7 @@ def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as error:
-        raise InputError([Problem(str(path), f"cannot write: {error.strerror}")]) from error
+        raise InputError([write_problem(path, error)]) from error
 
 
 def _functions(count: int) -> str:

@@ -32,10 +32,22 @@ class Reader:
     """Pulls typed values out of the flat mapping, collecting problems instead of stopping."""
 
     def __init__(
-        self, flat: Mapping[str, Any], source: str, from_env: Mapping[str, str] | None = None
+        self,
+        flat: Mapping[str, Any],
+        source: str,
+        from_env: Mapping[str, str] | None = None,
+        base: Path | None = None,
     ) -> None:
+        """`base`: the config file's folder, against which its relative paths resolve."""
         self.flat, self.source, self.problems = flat, source, list[Problem]()
-        self.from_env = from_env or {}
+        self.from_env, self.base = from_env or {}, base
+
+    def resolved(self, key: str, path: Path) -> Path:
+        """A relative path from the config file, against the file's folder; from a variable
+        (or a default), as it is: against the current folder."""
+        if self.base is None or path.is_absolute() or key in self.from_env:
+            return path
+        return self.base / path
 
     def source_of(self, key: str) -> str:
         """Where the key's value came from: the variable that set it, else the config file."""
@@ -69,7 +81,7 @@ class Reader:
         if not isinstance(value, str):
             self.bad(key, "a path")
             return default
-        return Path(value).expanduser()
+        return self.resolved(key, Path(value).expanduser())
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.flat.get(key, default)

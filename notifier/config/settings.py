@@ -30,6 +30,7 @@ ENV_KEYS: Mapping[str, str] = {
     "NOTIFIER_TEMPLATES_DIR": "templates_dir",
     "NOTIFIER_SAMPLE_DATA": "sample_data",
     "NOTIFIER_WORKERS": "workers",
+    "NOTIFIER_MAX_FUTURE_DAYS": "max_future_days",
     "NOTIFIER_EMAIL_CHANNEL": "email.channel",
     "NOTIFIER_EMAIL_SENDER": "email.sender",
     "NOTIFIER_OUTBOX_DIR": "email.outbox_dir",
@@ -53,6 +54,7 @@ class Settings:
     outbox_dir: Path = Path("outbox")
     max_functions: int = 50
     workers: int = 0
+    max_future_days: int = 400
     health: HealthSettings = field(default_factory=HealthSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     source: str = "defaults"
@@ -73,7 +75,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     flat = _flatten(data)
     from_env = {key: var for var, key in ENV_KEYS.items() if env.get(var)}
     flat.update({key: env[var] for key, var in from_env.items()})
-    return _build(flat, str(chosen) if chosen else "defaults", from_env)
+    base = chosen.parent if chosen else None
+    return _build(flat, str(chosen) if chosen else "defaults", from_env, base)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -107,6 +110,7 @@ KNOWN_KEYS = (
     "templates_dir",
     "sample_data",
     "workers",
+    "max_future_days",
     "milestones",
     "recipients.contacts",
     "email.channel",
@@ -119,14 +123,16 @@ KNOWN_KEYS = (
 )
 
 
-def _build(flat: dict[str, Any], source: str, from_env: Mapping[str, str]) -> Settings:
-    r = Reader(flat, source, from_env)
+def _build(
+    flat: dict[str, Any], source: str, from_env: Mapping[str, str], folder: Path | None
+) -> Settings:
+    r = Reader(flat, source, from_env, folder)
     for key in flat:
         if key not in KNOWN_KEYS:
             r.problems.append(Problem(source, "unknown key", field=key))
     base = Settings()
     settings = Settings(
-        database_url=r.text("database_url", base.database_url),
+        database_url=_database_url(r, base.database_url),
         calendar=r.path("calendar", base.calendar) or base.calendar,
         timezone=_zone(r),
         templates_dir=r.path("templates_dir", None),
@@ -139,6 +145,7 @@ def _build(flat: dict[str, Any], source: str, from_env: Mapping[str, str]) -> Se
         outbox_dir=r.path("email.outbox_dir", base.outbox_dir) or base.outbox_dir,
         max_functions=r.number("email.max_functions", 50, 1),
         workers=r.number("workers", 0, 0),
+        max_future_days=r.number("max_future_days", base.max_future_days, 0),
         health=read_health(r),
         delivery=read_delivery(r),
         source=source,
@@ -147,6 +154,18 @@ def _build(flat: dict[str, Any], source: str, from_env: Mapping[str, str]) -> Se
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+def _database_url(r: Reader, default: str) -> str:
+    """The URL; a relative SQLite path in the config file resolves against the file's folder."""
+    url = r.text("database_url", default)
+    prefix, _, rest = url.partition(":///")
+    if "database_url" not in r.flat or prefix not in ("sqlite", "sqlite+pysqlite"):
+        return url
+    if not rest or rest.startswith(("/", ":", "file:")):
+        return url
+    path, mark, query = rest.partition("?")
+    return f"{prefix}:///{r.resolved('database_url', Path(path))}{mark}{query}"
 
 
 def _sender(r: Reader, default: str) -> str:

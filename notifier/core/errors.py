@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os.path
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -91,3 +93,16 @@ class ChannelStalled(DeliveryError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, retryable=True)
+
+
+def write_problem(path: object, error: OSError) -> Problem:
+    """A file or folder that could not be written, and what to do about it."""
+    where = str(error.filename or path)
+    if error.errno == errno.ENOENT:
+        folder = os.path.dirname(where) or "."
+        return Problem(where, f"the folder {folder} does not exist; create it first")
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return Problem(where, "a file stands where a folder is needed; choose another path")
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return Problem(where, f"cannot be written ({error.strerror}); choose a writable place")
+    return Problem(where, f"cannot write: {error.strerror}")

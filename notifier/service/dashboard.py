@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from notifier.core.domain import Calendar
+from notifier.core.errors import InputError, write_problem
 from notifier.core.health import HealthEvent, StatusCounts
 from notifier.core.lifecycle import seen_at
 from notifier.rendering.dashboard import (
@@ -42,8 +43,23 @@ def build_dashboard(
     at: datetime | None = None,
 ) -> DashboardSummary:
     """index.html (accounts in pages of `per_page`, totals, the calendar's timeline),
-    accounts/<id>.html and events/<slug>.html under `out`; with `at`, every status as it
-    stands at that instant."""
+    accounts/<id>.html and events/<slug>.html under `out` (created when missing); with `at`,
+    every status as it stands at that instant. A folder that cannot be written is an InputError
+    naming it."""
+    try:
+        return _build(store, calendar, today, out, per_page, at)
+    except OSError as error:
+        raise InputError([write_problem(out, error)]) from error
+
+
+def _build(
+    store: Store,
+    calendar: Calendar,
+    today: date,
+    out: Path,
+    per_page: int,
+    at: datetime | None,
+) -> DashboardSummary:
     counts = _all_counts(store, at)
     totals = Counter[str]()
     for c in counts:

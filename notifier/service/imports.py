@@ -43,6 +43,22 @@ def sample_paths() -> tuple[Path, Path]:
     return data / "accounts.csv", data / "inventory"
 
 
+def sample_account_ids() -> list[str]:
+    """The bundled sample's account ids."""
+    accounts, _ = read_accounts(sample_paths()[0])
+    return [account.account_id for account in accounts]
+
+
+def seed_if_new(
+    store: Store, calendar: Calendar, at: datetime
+) -> tuple[AccountsSummary, InventorySummary] | None:
+    """Seed the bundled sample into a brand-new store (no account, run, notice or function; the
+    functions of a seed cut short aside); None, seeding nothing, for any other store."""
+    if store.holds_data(sample_account_ids()):
+        return None
+    return seed_sample(store, calendar, at)
+
+
 def seed_sample(
     store: Store, calendar: Calendar, at: datetime
 ) -> tuple[AccountsSummary, InventorySummary]:

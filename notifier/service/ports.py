@@ -48,6 +48,10 @@ class Store(Protocol):
 
     def count_accounts(self) -> int: ...
 
+    def holds_data(self, besides: Collection[str] = ()) -> bool:
+        """Whether anything is stored: an account, a run, a notice, or a function of an
+        account not in `besides`."""
+
     def accounts(self, account_ids: Collection[str]) -> dict[str, Account]: ...
 
     def affected_pairs(

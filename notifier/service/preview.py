@@ -3,30 +3,29 @@ an account's real functions; a static gallery of every sample notice; the templa
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 from notifier.core.domain import Calendar, Milestone, Notice, Runtime
-from notifier.core.errors import InputError, Problem
+from notifier.core.errors import InputError, Problem, write_problem
 from notifier.rendering import check, context, gallery, samples
 from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.types import RenderedNotice
 from notifier.resources import bundled
 from notifier.service.compose import Composer
 from notifier.service.ports import Store
+from notifier.service.serving import serve as serve
+from notifier.service.serving import static_server
 
 GALLERY_MARK = ".notifier-gallery"
 parse_milestone = samples.parse_milestone
 SampleSet = samples.SampleSet
 CheckReport = check.CheckReport
+gallery_server = static_server
 
 
 @dataclass(frozen=True)
@@ -136,8 +135,7 @@ def write_gallery(
     try:
         return _write_site(composer, found, folder, templates)
     except OSError as error:
-        where = error.filename or folder
-        raise InputError([Problem(str(where), f"cannot write: {error.strerror}")]) from error
+        raise InputError([write_problem(folder, error)]) from error
 
 
 def _write_site(
@@ -213,31 +211,3 @@ def _slug(name: str, index: int) -> str:
     """A file name from the sample's name (TOML keys may hold anything); unique by position."""
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60] or "sample"
     return cleaned if cleaned == name and name != "index" else f"{index + 1:02d}-{cleaned}"
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log on the terminal."""
-
-
-@contextmanager
-def gallery_server(folder: Path, port: int) -> Iterator[ThreadingHTTPServer]:
-    """An HTTP server for `folder` on 127.0.0.1 only (port 0: any free port), not yet serving."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError as error:
-        hint = "pass another PORT, or 0 for any free one"
-        raise InputError(
-            [Problem(f"127.0.0.1:{port}", f"cannot listen: {error.strerror}; {hint}")]
-        ) from error
-    with server:
-        yield server
-
-
-def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
-    """Serve `folder` until Ctrl-C; `ready` gets the URL once the server listens."""
-    with gallery_server(folder, port) as server:
-        ready(f"http://127.0.0.1:{server.server_address[1]}/")
-        with suppress(KeyboardInterrupt):
-            server.serve_forever()

@@ -6,14 +6,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from operator import attrgetter
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, exists, func, select
 from sqlmodel import col
 from sqlmodel import select as model_select
 
 from notifier.core.domain import Account
 from notifier.store import bulk
 from notifier.store.models import AccountRow
-from notifier.store.session import ACCOUNT, chunks, reading, writing
+from notifier.store.session import ACCOUNT, FUNCTION, NOTICE, RUN, chunks, reading, writing
 
 FIELDS = ("name", "primary_email", "operations_email", "security_email", "billing_email")
 COLUMNS = ("account_id", *FIELDS, "updated_at")
@@ -45,6 +45,21 @@ def count_accounts(engine: Engine) -> int:
     with reading(engine) as session:
         query = select(func.count()).select_from(ACCOUNT)
         return int(session.connection().execute(query).scalar_one())
+
+
+def holds_data(engine: Engine, besides: Collection[str]) -> bool:
+    """Whether anything is stored: an account, a run, a notice, or a function of an account
+    not in `besides` (the functions of a sample seed cut short do not count)."""
+    foreign = FUNCTION.c.account_id.not_in(sorted(besides))
+    queries = (
+        exists(select(ACCOUNT.c.account_id)),
+        exists(select(RUN.c.id)),
+        exists(select(NOTICE.c.id)),
+        exists(select(FUNCTION.c.account_id).where(foreign)),
+    )
+    with reading(engine) as session:
+        connection = session.connection()
+        return any(connection.execute(select(query)).scalar_one() for query in queries)
 
 
 def accounts(engine: Engine, account_ids: Collection[str]) -> dict[str, Account]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, StaticPool, create_engine, event
+from sqlalchemy import Connection, Engine, StaticPool, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
 from notifier.core.errors import ConfigError, Problem
@@ -25,9 +25,15 @@ WRITE_LOCK = "notifier_write_lock"
 BUSY_TIMEOUT_S = 30
 
 
+# The databases notifier runs on, and the one driver each (the one this project ships).
+DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+EXAMPLES = "sqlite:///notifier.db or postgresql://user@host/dbname"
+
+
 def make_engine(url: str) -> Engine:
-    """A read-write engine; for a SQLite file, its folder is created when missing."""
-    parsed = _normalized(url)
+    """A read-write engine. A SQLite file's folder must exist and be writable: a mistyped path
+    is refused (ConfigError), never created."""
+    parsed = parse_url(url)
     if not is_sqlite(parsed):
         return create_engine(parsed, pool_pre_ping=True)
     path = sqlite_path(parsed)
@@ -36,7 +42,7 @@ def make_engine(url: str) -> Engine:
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        check_folder(url, path, writable=True)
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
     _configure_sqlite(engine, writable=True)
     return engine
@@ -45,7 +51,7 @@ def make_engine(url: str) -> Engine:
 def make_readonly_engine(url: str) -> Engine:
     """An engine that only reads. A SQLite file is opened with mode=ro: never created, never
     written; a missing file is a ConfigError. PostgreSQL opens normally (callers only read)."""
-    parsed = _normalized(url)
+    parsed = parse_url(url)
     if not is_sqlite(parsed):
         return create_engine(parsed, pool_pre_ping=True)
     path = sqlite_path(parsed)
@@ -79,7 +85,7 @@ def readonly_engine(url: str) -> Iterator[Engine]:
     open and close lets SQLite remove them itself: it does so only as the last connection, after
     checkpointing an empty log, so the database file is not written."""
     engine = make_readonly_engine(url)
-    path = sqlite_path(_normalized(url))
+    path = sqlite_path(parse_url(url))
     log = Path(f"{path}-wal")
     there_before = path is None or log.exists() or not _can_write_beside(path)
     try:
@@ -114,12 +120,49 @@ def sqlite_path(url: URL | Engine) -> Path | None:
     return Path(database).expanduser().resolve()
 
 
-def _normalized(url: str) -> URL:
-    """`postgresql://` and `postgres://` mean psycopg 3, the driver this project ships."""
-    parsed = make_url(url)
+def parse_url(url: str) -> URL:
+    """The URL of a database notifier can use; `postgresql://` and `postgres://` mean psycopg 3.
+    An unparsable URL, another database or another driver is a ConfigError naming the URL."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError as error:
+        raise _url_error(url, f"not a database URL; expected {EXAMPLES}") from error
     if parsed.drivername in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg")
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend not in DRIVERS:
+        raise _url_error(url, f"notifier does not support {backend}; expected {EXAMPLES}")
+    if parsed.drivername != backend and driver not in DRIVERS[backend]:
+        expected = " or ".join(f"{backend}+{d}" for d in DRIVERS[backend])
+        raise _url_error(url, f"the driver {driver} is not supported; use {expected}")
     return parsed
+
+
+def display_url(url: str) -> str:
+    """The database URL as given, with any password hidden (as given if it does not parse)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return url
+
+
+def _url_error(url: str, message: str) -> ConfigError:
+    return ConfigError([Problem(display_url(url), message)])
+
+
+def check_folder(url: str, path: Path, *, writable: bool) -> None:
+    """The folder of a SQLite file: there, a folder, and (`writable`) writable, else a
+    ConfigError naming the URL and what to do."""
+    folder = path.parent
+    if not folder.exists():
+        problem = f"the folder {folder} does not exist; create it first"
+    elif not folder.is_dir():
+        problem = f"{folder} is not a folder; choose a path in an existing folder"
+    elif writable and not os.access(folder, os.W_OK):
+        problem = f"the folder {folder} cannot be written; choose a writable folder"
+    else:
+        return
+    raise ConfigError([Problem(display_url(url), problem)])
 
 
 def _configure_sqlite(engine: Engine, *, writable: bool) -> None:

@@ -10,6 +10,7 @@ chained for --debug. Errors that mean a bug (a constraint, bad SQL) are not tran
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -19,6 +20,8 @@ from sqlalchemy import Engine, exc
 from notifier.core.errors import StoreError
 from notifier.store.engine import is_sqlite, sqlite_path
 
+# A connection refused for a missing database has no SQLSTATE yet: only the server's message.
+_MISSING = re.compile(r'database ".*" does not exist')
 F = TypeVar("F", bound=Callable[..., Any])
 _FAULTS = (exc.OperationalError, exc.InterfaceError)
 RETRY_PAUSE_S = 2.0
@@ -85,3 +88,22 @@ def where(engine: Engine) -> str:
     """The database as a user names it: a SQLite file's path, or the URL without password."""
     path = sqlite_path(engine) if is_sqlite(engine) else None
     return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+
+
+def check_open(engine: Engine) -> None:
+    """Connect once, before anything is read or written: a database that cannot be opened
+    (server down, database missing, file unreadable) is a StoreError saying what to do."""
+    try:
+        with engine.connect():
+            pass
+    except exc.DBAPIError as error:
+        raise StoreError(f"{describe(where(engine), error)}; {_advice(engine, error)}") from error
+
+
+def _advice(engine: Engine, error: exc.DBAPIError) -> str:
+    if is_sqlite(engine):
+        return "check the path in database_url and that the file can be read and written"
+    if _sqlstate(error) == "3D000" or _MISSING.search(str(error.orig)):
+        name = engine.url.database or "it"
+        return f"create it first (createdb {name}) or correct database_url"
+    return "start PostgreSQL there or correct database_url"

@@ -90,6 +90,10 @@ class SqlStore:
         return accounts_table.count_accounts(self.engine)
 
     @guarded
+    def holds_data(self, besides: Collection[str] = ()) -> bool:
+        return accounts_table.holds_data(self.engine, besides)
+
+    @guarded
     def accounts(self, account_ids: Collection[str]) -> dict[str, Account]:
         return accounts_table.accounts(self.engine, account_ids)
 

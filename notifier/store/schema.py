@@ -40,3 +40,9 @@ def is_current(engine: Engine) -> bool:
         script = ScriptDirectory.from_config(_alembic_config(connection))
         current = MigrationContext.configure(connection).get_current_heads()
         return set(current) == set(script.get_heads())
+
+
+def has_schema(engine: Engine) -> bool:
+    """Whether any migration ever ran here (False for a brand-new, empty database)."""
+    with engine.connect() as connection:
+        return bool(MigrationContext.configure(connection).get_current_heads())
