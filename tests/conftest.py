@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from notifier.store.engine import make_engine
 from notifier.store.repository import SqlStore
+from tests.cli_helpers import Cli
 
 pytest_plugins = ["tests.peers"]  # the SMTP and SES peers of the delivery tests
 POSTGRES_ENV = "NOTIFIER_TEST_POSTGRES_URL"
@@ -70,3 +72,11 @@ def store(db_url: str) -> Iterator[SqlStore]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The CLI in a fresh folder, with no NOTIFIER_* setting left over from the environment."""
+    for name in [n for n in os.environ if n.startswith("NOTIFIER_") and n != POSTGRES_ENV]:
+        monkeypatch.delenv(name)
+    return Cli(tmp_path, capsys, {})

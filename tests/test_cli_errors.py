@@ -19,13 +19,6 @@ from tests.mounts import read_only_view
 PY39 = ("--runtime", "python3.9", "--milestone", "block_create:30")
 
 
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG", "NOTIFIER_OUTBOX_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
-
-
 def one_error(result: Result) -> str:
     """The single `error:` line on stderr of a command that failed with exit code 2."""
     assert result.code == 2, result.err

@@ -15,13 +15,6 @@ from tests.cli_helpers import Cli
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
-
-
 def test_bad_accounts_give_one_line_per_problem_and_write_nothing(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "accounts.csv"
     bad.write_text(

@@ -14,13 +14,6 @@ from tests.cli_helpers import Cli
 PY39 = ("--runtime", "python3.9", "--milestone", "block_create:30")
 
 
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG", "NOTIFIER_OUTBOX_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
-
-
 def listing(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 

@@ -6,18 +6,9 @@ import email
 import email.policy
 from pathlib import Path
 
-import pytest
-
 from tests.cli_helpers import Cli
 
 DAY = "2026-11-27"
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG", "NOTIFIER_OUTBOX_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
 
 
 def eml_files(folder: Path) -> list[Path]:

@@ -31,13 +31,6 @@ def write_config(folder: Path, peer: SmtpPeer, **smtp: Any) -> None:
     (folder / "notifier.toml").write_text("\n".join(lines).replace("'", '"') + "\n")
 
 
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG", "NOTIFIER_OUTBOX_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
-
-
 def message_id(notice: dict[str, Any]) -> str:
     m = notice["milestone"]
     key = NoticeKey(notice["account_id"], notice["runtime"], Phase(m["phase"]), m["days_before"])

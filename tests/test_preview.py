@@ -16,13 +16,6 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 PY39 = ("--runtime", "python3.9", "--milestone", "block_create:30")
 
 
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG", "NOTIFIER_TEMPLATES_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
-
-
 def test_a_sample_preview_prints_recipients_subject_and_text(cli: Cli, tmp_path: Path) -> None:
     result = cli("preview", *PY39)
     assert result.code == 0, result.err

@@ -30,13 +30,6 @@ SAMPLES = [
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG", "NOTIFIER_TEMPLATES_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
-
-
-@pytest.fixture
 def site(cli: Cli, tmp_path: Path) -> Path:
     result = cli("preview", "--gallery", "site")
     assert result.code == 0, result.err

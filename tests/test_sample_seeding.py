@@ -17,13 +17,6 @@ from tests.test_run_faults import write_fleet
 NO_ACCOUNTS = "the database holds no accounts; import them with `notifier accounts import FILE`"
 
 
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG", "NOTIFIER_OUTBOX_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
-
-
 def accounts_in(folder: Path) -> int:
     store = SqlStore.open(f"sqlite:///{folder / 'notifier.db'}")
     try:

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from tests.cli_helpers import Cli
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for name in ("NOTIFIER_DATABASE_URL", "NOTIFIER_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    return Cli(tmp_path, capsys, {})
 
 
 def test_added_addresses_are_listed_lower_cased_with_their_reason(cli: Cli) -> None:
