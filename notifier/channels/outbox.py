@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 
 from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail
+from notifier.files import write_atomically
 
 log = logging.getLogger(__name__)
-# What `_write_atomically` names its temporary files: mkstemp's prefix, random part and suffix.
+# What `write_atomically` names its temporary files: mkstemp's prefix, random part and suffix.
 _TEMPORARY = re.compile(r"\.[^/\\]+\.eml\.[a-z0-9_]{8}\.tmp")
 
 
@@ -45,7 +45,7 @@ class OutboxChannel:
         path = self.path_for(message)
         self._sweep_once()
         try:
-            _write_atomically(path, message.data)
+            write_atomically(path, message.data)
         except OSError as error:
             raise DeliveryError(f"cannot write {path}: {error}", retryable=True) from error
         return DeliveryResult(provider_id=str(path))
@@ -75,16 +75,3 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
                     continue
                 removed.append(stale)
     return removed
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file beside `path`, renamed over it: readers see the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -38,6 +38,8 @@ ENV_KEYS: Mapping[str, str] = {
     **DELIVERY_ENV,
 }
 
+MAX_FUNCTIONS = 50  # functions listed in a notice body; the rest goes in the CSV attachment
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -52,7 +54,7 @@ class Settings:
     sender: str = "Cloud Platform Notices <notices@example.com>"
     message_id_domain: str = "notifier.invalid"
     outbox_dir: Path = Path("outbox")
-    max_functions: int = 50
+    max_functions: int = MAX_FUNCTIONS
     workers: int = 0
     max_future_days: int = 400
     health: HealthSettings = field(default_factory=HealthSettings)

@@ -17,6 +17,7 @@ import css_inline
 import jinja2
 from jinja2 import meta
 
+from notifier.config.settings import MAX_FUNCTIONS
 from notifier.core.domain import Notice, Phase, function_arn
 from notifier.core.errors import InputError, Problem
 from notifier.rendering import context
@@ -45,7 +46,7 @@ class CheckReport:
 
 
 def check_templates(
-    templates_dir: Path | None, samples: SampleSet | None, max_functions: int = 50
+    templates_dir: Path | None, samples: SampleSet | None, max_functions: int = MAX_FUNCTIONS
 ) -> CheckReport:
     """Everything wrong with the templates (the user's folder over the bundled ones, or the
     bundled ones alone), found by compiling and rendering; `samples` None when they did not load."""

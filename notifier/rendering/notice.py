@@ -10,6 +10,7 @@ from typing import Any
 import css_inline
 import jinja2
 
+from notifier.config.settings import MAX_FUNCTIONS
 from notifier.core.domain import Notice
 from notifier.core.errors import InputError, Problem
 from notifier.rendering import context
@@ -63,7 +64,9 @@ class NoticeRenderer:
     relative name (e.g. `deprecated/body.html` or `layout/body.txt`); others fall back.
     """
 
-    def __init__(self, templates_dir: Path | None = None, max_functions: int = 50) -> None:
+    def __init__(
+        self, templates_dir: Path | None = None, max_functions: int = MAX_FUNCTIONS
+    ) -> None:
         if max_functions < 0:
             raise ValueError("max_functions must be 0 or more")
         self.max_functions = max_functions

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +11,7 @@ from notifier.core.domain import Calendar
 from notifier.core.errors import InputError, write_problem
 from notifier.core.health import HealthEvent, StatusCounts
 from notifier.core.lifecycle import seen_at
+from notifier.files import PUBLIC, write_atomically
 from notifier.rendering.dashboard import (
     IndexPage,
     account_html,
@@ -105,7 +105,4 @@ def _write_accounts(store: Store, out: Path, account_ids: list[str], at: datetim
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(path, text.encode("utf-8"), PUBLIC)

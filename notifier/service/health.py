@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from notifier.core.domain import Runtime
 from notifier.core.health import LAMBDA_EVENT_TYPE, HealthEvent, event_arn, event_details_to_api
 from notifier.core.instant import start_of
 from notifier.core.lifecycle import Schedule
+from notifier.files import PUBLIC, write_atomically
 from notifier.service.ports import Store
 
 
@@ -140,8 +140,5 @@ def write_event_json(folder: Path, event: HealthEvent) -> Path:
     """<folder>/<account>/<region>/<runtime>.json, written atomically: what
     `notifier health details --json` prints for the event."""
     target = folder / event.account_id / event.region / f"{event.runtime}.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".json.tmp")
-    temporary.write_text(details_json(event), encoding="utf-8")
-    os.replace(temporary, target)
+    write_atomically(target, details_json(event).encode("utf-8"), PUBLIC)
     return target
