@@ -232,6 +232,20 @@ def test_an_unreachable_endpoint_is_a_retryable_delivery_error_chained(
     assert caught.value.__cause__ is not None
 
 
+class Broken:
+    """A client with a bug: it raises what no AWS call raises."""
+
+    def put_events(self, Entries: list[dict[str, Any]]) -> Any:
+        raise TypeError("put_events() got an unexpected keyword argument")
+
+
+def test_a_bug_behind_the_channel_surfaces_instead_of_becoming_a_retry() -> None:
+    channel = EventBridgeChannel(Broken(), SOURCE, sleep=lambda _: None)
+    channel.deliver(health_event())
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        channel.flush()
+
+
 def test_configured_channels_post_each_stored_event_once_and_again_only_when_changed(
     aws: dict[str, Any], endpoint: str, tmp_path: Path, store: SqlStore
 ) -> None:

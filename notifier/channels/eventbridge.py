@@ -2,7 +2,7 @@
 
 Each event becomes one entry, or several pages when one entry would exceed 256 KB. put_events
 takes at most 10 entries and 256 KB per call; entries it reports as failed are tried again.
-Errors from botocore become DeliveryError, retryable when a later try may succeed.
+Errors from botocore become DeliveryError (channels/aws.py), retryable when a later try may succeed.
 """
 
 from __future__ import annotations
@@ -16,22 +16,12 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+from notifier.channels.aws import AWS_ERRORS, TRANSIENT_CODES, delivery_error
 from notifier.channels.base import DeliveryError, DeliveryResult
 from notifier.core.health import AffectedEntity, HealthEvent, iso_time
 
 MAX_ENTRIES = 10
 ATTEMPTS = 4
-# Failures that a later try may get past; anything else (validation, access) will not.
-RETRYABLE_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "InternalException",
-        "InternalFailure",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "RequestTimeout",
-    }
-)
 
 
 # EventBridge --------------------------------------------------------------------------------
@@ -180,9 +170,9 @@ class EventBridgeChannel:
             if not failed:
                 return
             codes = {code for _, code in failed}
-            if not codes <= RETRYABLE_CODES or attempt == ATTEMPTS - 1:
+            if not codes <= TRANSIENT_CODES or attempt == ATTEMPTS - 1:
                 reason = f"EventBridge refused {len(failed)} entries: {', '.join(sorted(codes))}"
-                raise DeliveryError(reason, retryable=codes <= RETRYABLE_CODES)
+                raise DeliveryError(reason, retryable=codes <= TRANSIENT_CODES)
             batch = [entry for entry, _ in failed]
             self.sleep(0.2 * 2**attempt)
 
@@ -190,8 +180,8 @@ class EventBridgeChannel:
         entries = [self._entry(e) for e in batch]
         try:
             answer = self.client.put_events(Entries=entries)
-        except Exception as exc:  # botocore's errors, translated
-            raise _translated(exc) from exc
+        except AWS_ERRORS as exc:
+            raise delivery_error("eventbridge", exc) from exc
         results = answer.get("Entries", [])
         return [
             (entry, str(result.get("ErrorCode")))
@@ -222,14 +212,3 @@ def _batches(entries: Sequence[BusEntry], source: str, limit: int) -> Iterator[l
         size += weight
     if batch:
         yield batch
-
-
-def _translated(exc: Exception) -> DeliveryError:
-    """A botocore error as a DeliveryError: retryable for throttling, 5xx and the network."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = str(response.get("Error", {}).get("Code", ""))
-        status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-        retryable = code in RETRYABLE_CODES or status >= 500
-        return DeliveryError(f"EventBridge said {code or status}: {exc}", retryable=retryable)
-    return DeliveryError(f"could not reach EventBridge: {exc}", retryable=True)

@@ -23,17 +23,18 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from notifier.channels.aws import AWS_ERRORS, delivery_error
 from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail, ascii_address
 from notifier.config.delivery import SesSettings
 
 log = logging.getLogger(__name__)
 
 FALLBACK_RATE = 1.0  # the sandbox rate, when neither config nor get_account tells
-TRANSIENT_CODES = frozenset(
+# SES's own transient answers, besides every AWS service's (channels/aws.py).
+SES_TRANSIENT_CODES = frozenset(
     {
-        *("Throttling", "ThrottlingException", "TooManyRequestsException"),
-        *("LimitExceededException", "InternalFailure", "ServiceUnavailable"),
-        *("RequestTimeout", "RequestTimeoutException", "SendingPausedException"),
+        "LimitExceededException",
+        "SendingPausedException",
         "AccountSuspendedException",  # the account's state, not the message's: fix and rerun
     }
 )
@@ -81,10 +82,8 @@ class SesChannel:
         limiter.acquire()
         try:
             reply = client.send_email(**params)
-        except ClientError as exc:
-            raise _client_error(exc) from exc
-        except BotoCoreError as exc:
-            raise DeliveryError(f"ses: {exc}", retryable=True) from exc
+        except AWS_ERRORS as exc:
+            raise delivery_error("ses", exc, SES_TRANSIENT_CODES) from exc
         return DeliveryResult(provider_id=str(reply.get("MessageId") or "") or None)
 
     def request(self, message: OutgoingEmail) -> dict[str, Any]:
@@ -138,16 +137,6 @@ class SesChannel:
             log.warning("ses: get_account failed (%s); sending %s a second", exc, FALLBACK_RATE)
             return FALLBACK_RATE
         return rate if rate > 0 else FALLBACK_RATE
-
-
-def _client_error(exc: ClientError) -> DeliveryError:
-    error = exc.response.get("Error", {})
-    code = str(error.get("Code") or "")
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-    transient = code in TRANSIENT_CODES or status == 429 or status >= 500
-    detail = str(error.get("Message") or "").strip()
-    reason = f"ses: {code or status}: {detail}" if detail else f"ses: {code or status}"
-    return DeliveryError(reason, retryable=transient)
 
 
 def _sender(sender: str) -> str:
