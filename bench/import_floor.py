@@ -76,7 +76,9 @@ def notifier_import(inventory: Path, work: Path) -> float:
     settings = Settings(database_url=f"sqlite:///{work / 'notifier.db'}", sample_data=False)
     cal = bootstrap.calendar(settings)
     with bootstrap.store(settings) as store:
-        imports.import_accounts(store, work.parent / "fleet" / "accounts.csv")
+        imports.import_accounts(
+            store, work.parent / "fleet" / "accounts.csv", at=bootstrap.utc_now()
+        )
         started = time.perf_counter()
         imports.import_inventory(store, [inventory], cal)
         return time.perf_counter() - started  # the accounts import is not counted

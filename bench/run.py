@@ -154,7 +154,11 @@ def main() -> None:
     cal = bootstrap.calendar(settings)
     steps: list[dict[str, Any]] = []
     with DescendantPeaks() as workers, bootstrap.store(settings) as store:
-        timed("accounts import", steps, lambda: imports.import_accounts(store, accounts_csv).read)
+        timed(
+            "accounts import",
+            steps,
+            lambda: imports.import_accounts(store, accounts_csv, at=bootstrap.utc_now()).read,
+        )
         timed(
             "inventory import",
             steps,

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from notifier import bootstrap  # noqa: E402
 from notifier.channels.base import OutgoingEmail  # noqa: E402
-from notifier.channels.smtp import SmtpChannel, _crlf  # noqa: E402
+from notifier.channels.smtp import SmtpChannel  # noqa: E402
+from notifier.channels.smtp_message import _crlf  # noqa: E402
 from notifier.config import load_settings  # noqa: E402
 from notifier.config.delivery import SmtpSettings  # noqa: E402
 from notifier.core.records import PendingDelivery  # noqa: E402
@@ -85,15 +86,21 @@ def bare_loop(messages: list[OutgoingEmail], connect: Any, nodelay: bool = False
     return len(messages) / (time.perf_counter() - started)
 
 
+@dataclass(frozen=True)
+class _Built:
+    message: OutgoingEmail
+    error: str | None = None
+
+
 def notifier_rate(messages: list[OutgoingEmail], settings: SmtpSettings, context: Any) -> float:
     """notifier's path: SmtpChannel behind EmailSender (pool of `connections` workers)."""
     channel = SmtpChannel(settings, context)
-    index = {id(m): m for m in messages}
+    # Each job carries its built message in place of a Prepared: only the hand-over is timed.
     jobs: list[Job] = [
-        (PendingDelivery(i, "smtp", i, m.key, 0, "pending"), cast(Prepared, id(m)))
+        (PendingDelivery(i, "smtp", i, m.key, 0, "pending"), cast(Prepared, _Built(m)))
         for i, m in enumerate(messages)
     ]
-    sender = EmailSender(channel, lambda p: index[cast(int, p)], parallel=settings.connections)
+    sender = EmailSender(channel, lambda p: cast(_Built, p).message, parallel=settings.connections)
     started = time.perf_counter()
     with sender.running():
         outcomes = sender.send(jobs)
