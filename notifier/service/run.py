@@ -177,24 +177,24 @@ class Runner:
     ) -> None:
         """Claim, hand each channel its jobs, settle, count."""
         self.lock.check()
-        deferred = self._deferred(chunk)
-        chunk = self._claim([d for d in chunk if d.channel != self.email.name or not deferred])
+        deferred = [d for d in chunk if self.email.down and d.channel == self.email.name]
+        held = self._claim([d for d in chunk if d not in deferred])
         outcomes: list[Outcome] = []
         dispatchers: list[EmailDispatcher | EventDispatcher] = [self.email, *self.events]
         for dispatcher in dispatchers:
-            jobs = [(d, prepared[d.key]) for d in chunk if d.channel == dispatcher.name]
+            jobs = [(d, prepared[d.key]) for d in held if d.channel == dispatcher.name]
             if jobs:
                 outcomes += self._timed(dispatcher, jobs)
         self.store.settle(outcomes, self.owner, self.at)
         self._suppress_refused(outcomes)
-        rows = {d.delivery_id: d for d in [*chunk, *deferred]}
-        for outcome in [*outcomes, *(_left(d, self.email.down) for d in deferred)]:
-            row = rows[outcome.delivery_id]
-            self.summary.count(row.channel, outcome, row.key)
+        self._count(held, outcomes)
+        self._count(deferred, [_left(d, self.email.down) for d in deferred])  # unclaimed
 
-    def _deferred(self, chunk: list[PendingDelivery]) -> list[PendingDelivery]:
-        """Email deliveries left for the next run, unclaimed, once the channel is down."""
-        return [d for d in chunk if self.email.down and d.channel == self.email.name]
+    def _count(self, rows: list[PendingDelivery], outcomes: list[Outcome]) -> None:
+        by_id = {d.delivery_id: d for d in rows}
+        for outcome in outcomes:
+            row = by_id[outcome.delivery_id]
+            self.summary.count(row.channel, outcome, row.key)
 
     def _timed(
         self, dispatcher: EmailDispatcher | EventDispatcher, jobs: list[Job]
