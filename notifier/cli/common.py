@@ -15,10 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from notifier import bootstrap
-from notifier.config import Settings, load_settings
-from notifier.core.errors import InputError, Problem
-from notifier.core.names import is_account_id
+from notifier.api.notifier import Notifier
 
 log = logging.getLogger("notifier")
 
@@ -30,13 +27,19 @@ class Globals:
     verbose: bool = False
     debug: bool = False
 
-    def settings(self) -> Settings:
-        return load_settings(self.config)
+    def notifier(self) -> Notifier:
+        """The library, configured by --config, the environment and notifier.toml; its notes
+        go to stderr unless --quiet."""
+        return Notifier(self.config, on_note=lambda note: say(self, note))
 
 
 def globals_of(ctx: typer.Context) -> Globals:
     found = ctx.find_root().obj
     return found if isinstance(found, Globals) else Globals()
+
+
+def notifier_of(ctx: typer.Context) -> Notifier:
+    return globals_of(ctx).notifier()
 
 
 def parse_day(text: str) -> date:
@@ -61,21 +64,6 @@ Accounts = Annotated[
     list[str] | None,
     typer.Option("--account", help="Only this 12-digit account id; repeat for more."),
 ]
-
-
-def as_of_day(value: date | None, settings: Settings) -> date:
-    return value if value is not None else bootstrap.today(settings)
-
-
-def check_accounts(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    bad = [value for value in values if not is_account_id(value)]
-    if bad:  # 12 ASCII digits: other scripts' digits pass str.isdigit
-        raise InputError(
-            Problem("--account", f"expected a 12-digit account id, got {value!r}") for value in bad
-        )
-    return sorted(set(values))
 
 
 def print_json(data: Any) -> None:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from notifier import bootstrap
-from notifier.cli.common import AsOf, Json, as_of_day, globals_of, print_json, progress_bar
-from notifier.parsing.calendar import calendar_warnings
-from notifier.service import imports
-from notifier.service.queries import calendar_rows
+from notifier.cli.common import AsOf, Json, globals_of, print_json, progress_bar
 
 calendar_app = typer.Typer(invoke_without_command=True)
 accounts_app = typer.Typer(help="Import accounts and their contacts.", no_args_is_help=True)
@@ -27,18 +22,16 @@ def show_calendar(ctx: typer.Context, as_of: AsOf = None, as_json: Json = False)
     """
     if ctx.invoked_subcommand is not None:
         return
-    settings = globals_of(ctx).settings()
-    cal = bootstrap.calendar(settings)
-    day = as_of_day(as_of, settings)
-    rows = calendar_rows(cal, bootstrap.plan_inputs(settings, cal, day))
+    view = globals_of(ctx).notifier().calendar(as_of)
     if as_json:
-        print_json({"as_of": day.isoformat(), "runtimes": rows})
+        print_json(view.to_json())
         return
+    day = view.as_of
     typer.echo(
         f"{'runtime':<16} {'deprecation':<11} {'block create':<12} {'block update':<12} "
         f"{'phase on ' + day.isoformat():<22} successor"
     )
-    for r in rows:
+    for r in view.runtimes:
         typer.echo(
             f"{r['identifier']:<16} {r['deprecation'] or '-':<11} {r['block_create'] or '-':<12} "
             f"{r['block_update'] or '-':<12} {r['phase']:<22} {r['successor'] or '-'}"
@@ -51,14 +44,12 @@ def check_calendar(ctx: typer.Context, as_json: Json = False) -> None:
 
     Example: NOTIFIER_CALENDAR=my-calendar.csv notifier calendar check
     """
-    settings = globals_of(ctx).settings()
-    cal = bootstrap.calendar(settings)
-    warnings = calendar_warnings(cal)
+    found = globals_of(ctx).notifier().check_calendar()
     if as_json:
-        print_json({"calendar": str(settings.calendar), "runtimes": len(cal), "warnings": warnings})
+        print_json(found.to_json())
         return
-    typer.echo(f"{settings.calendar}: {len(cal)} runtimes, {len(warnings)} warnings")
-    for warning in warnings:
+    typer.echo(f"{found.calendar}: {found.runtimes} runtimes, {len(found.warnings)} warnings")
+    for warning in found.warnings:
         typer.echo(f"warning: {warning}")
 
 
@@ -85,13 +76,13 @@ def import_accounts(
     Example: notifier accounts import data/accounts.csv
     """
     g = globals_of(ctx)
-    settings = g.settings()
-    with bootstrap.store(settings) as st, progress_bar(g, "importing accounts"):
-        summary = imports.import_accounts(st, file, check_deliverability, at=bootstrap.utc_now())
+    nt = g.notifier()
+    with progress_bar(g, "importing accounts"):
+        summary = nt.import_accounts(file, check_deliverability=check_deliverability)
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if as_json:
-        print_json(asdict(summary))
+        print_json(summary.to_json())
         return
     typer.echo(
         f"{file}: {summary.read} accounts read, {summary.inserted} new, {summary.updated} updated"
@@ -114,12 +105,11 @@ def import_inventory(
     Example: notifier inventory import data/inventory
     """
     g = globals_of(ctx)
-    settings = g.settings()
-    cal = bootstrap.calendar(settings)
-    with bootstrap.store(settings) as st, progress_bar(g, "importing inventory"):
-        summary = imports.import_inventory(st, paths, cal)
+    nt = g.notifier()
+    with progress_bar(g, "importing inventory"):
+        summary = nt.import_inventory(*paths)
     if as_json:
-        print_json(asdict(summary))
+        print_json(summary.to_json())
         return
     typer.echo(
         f"{summary.functions} functions in {summary.accounts} accounts: "

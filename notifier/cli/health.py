@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from notifier import bootstrap
-from notifier.cli.common import (
-    AsOf,
-    Globals,
-    Json,
-    as_of_day,
-    check_accounts,
-    globals_of,
-    print_json,
-    say,
-)
-from notifier.core.health import EntityStatus, EventFilter, EventStatus
-from notifier.core.instant import run_instant
-from notifier.service.dashboard import build_dashboard
-from notifier.service.health_api import (
-    describe_affected_entities,
-    describe_event_details,
-    describe_events,
-)
-from notifier.service.ports import Store
-from notifier.service.serving import serve
+from notifier.cli.common import AsOf, Json, globals_of, print_json, say
+from notifier.core.health import EntityStatus, EventStatus
 
 health_app = typer.Typer(
     help="Health-dashboard events in AWS Health's shapes.\n\nExample: notifier health events",
@@ -43,16 +21,6 @@ MaxResults = Annotated[
 NextToken = Annotated[
     str | None, typer.Option("--next-token", help="The nextToken of the previous page.")
 ]
-
-
-@contextmanager
-def _store(ctx: typer.Context) -> Iterator[Store]:
-    g = globals_of(ctx)
-    settings = g.settings()
-    with bootstrap.reading_store(settings, bootstrap.calendar(settings)) as (st, note):
-        if note:
-            say(g, note)
-        yield st
 
 
 @health_app.command("events")
@@ -73,14 +41,19 @@ def events(
 
     Example: notifier health events --status open --region us-east-1 --json
     """
-    wanted = EventFilter(
-        tuple(check_accounts(account) or ()),
-        tuple(region or ()),
-        tuple(status or ()),
-        tuple(runtime or ()),
+    answer = (
+        globals_of(ctx)
+        .notifier()
+        .health_events(
+            accounts=account or (),
+            regions=region or (),
+            statuses=status or (),
+            runtimes=runtime or (),
+            max_results=max_results,
+            next_token=next_token,
+            as_of=as_of,
+        )
     )
-    with _store(ctx) as st:
-        answer = describe_events(st, wanted, max_results, next_token, _instant(ctx, as_of))
     if as_json:
         print_json(answer)
         return
@@ -99,8 +72,7 @@ def details(
 
     Example: notifier health details arn:aws:health:us-east-1::event/LAMBDA/... --json
     """
-    with _store(ctx) as st:
-        answer = describe_event_details(st, arns, _instant(ctx, as_of))
+    answer = globals_of(ctx).notifier().health_details(arns, as_of=as_of)
     if as_json:
         print_json(answer)
         return
@@ -128,10 +100,13 @@ def entities(
 
     Example: notifier health entities arn:aws:health:us-east-1::event/LAMBDA/... --status PENDING
     """
-    with _store(ctx) as st:
-        answer = describe_affected_entities(
-            st, arn, tuple(status or ()), max_results, next_token, _instant(ctx, as_of)
+    answer = (
+        globals_of(ctx)
+        .notifier()
+        .health_entities(
+            arn, statuses=status or (), max_results=max_results, next_token=next_token, as_of=as_of
         )
+    )
     if as_json:
         print_json(answer)
         return
@@ -161,31 +136,14 @@ def dashboard(
     Example: notifier health dashboard --out site --serve 8000
     """
     g = globals_of(ctx)
-    settings = g.settings()
-    cal = bootstrap.calendar(settings)
-    with bootstrap.reading_store(settings, cal) as (st, note):
-        if note:
-            say(g, note)
-        day, at = as_of_day(as_of, settings), _instant(ctx, as_of)
-        built = build_dashboard(st, cal, day, out, at=at)
+    nt = g.notifier()
+    built = nt.health_dashboard(out, as_of=as_of)
     typer.echo(
         f"wrote {out}/index.html: {built.accounts} accounts, {built.events} events, "
         f"{built.index_pages} index pages"
     )
     if serve is not None:
-        _serve(out, serve, g)
-
-
-def _instant(ctx: typer.Context, as_of: date | None) -> datetime | None:
-    """The instant to show statuses at: the run's rule for --as-of; none (as stored) without."""
-    if as_of is None:
-        return None
-    zone = globals_of(ctx).settings().zone
-    return run_instant(as_of, zone, bootstrap.utc_now())
-
-
-def _serve(folder: Path, port: int, g: Globals) -> None:
-    serve(folder, port, lambda url: say(g, f"serving {url} (Ctrl-C stops)"))
+        nt.serve(out, serve, lambda url: say(g, f"serving {url} (Ctrl-C stops)"))
 
 
 def _items(value: object) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from notifier import __version__
 from notifier.cli import data, health, notices, preview, store, suppress
 from notifier.cli.common import Globals
-from notifier.core.errors import NotifierError
+from notifier.core.errors import InputError, NotifierError
 
 app = typer.Typer(
     name="notifier",
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=args, prog_name="notifier", standalone_mode=False)
     except NotifierError as exc:
-        return _report(exc, exc.lines(), exc.exit_code, "--debug" in args)
+        return _report(exc, _lines(exc), exc.exit_code, "--debug" in args)
     except sqlalchemy.exc.OperationalError as exc:  # a database fault outside the store's guard
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         return _report(exc, [f"the database cannot be used: {reason}"], 2, "--debug" in args)
@@ -102,6 +103,23 @@ def main(argv: list[str] | None = None) -> int:
             show()
         return int(getattr(exc, "exit_code", 2))
     return result if isinstance(result, int) else 0
+
+
+# The library names a bad argument by its Python name; the CLI by its option.
+OPTIONS = {
+    "accounts": "--account",
+    "address": "ADDRESS",
+    "as_of": "--as-of",
+    "max_results": "--max-results",
+    "milestone": "--milestone",
+    "runtime": "--runtime",
+}
+
+
+def _lines(exc: NotifierError) -> list[str]:
+    if not isinstance(exc, InputError):
+        return exc.lines()
+    return [str(replace(p, source=OPTIONS.get(p.source, p.source))) for p in exc.problems]
 
 
 def _usage_line(exc: UsageError) -> str:

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Iterable
-from datetime import date, timedelta
 from typing import Annotated
 
 import typer
 
-from notifier import bootstrap
-from notifier.cli.common import (
-    Accounts,
-    AsOf,
-    Json,
-    as_of_day,
-    check_accounts,
-    globals_of,
-    print_json,
-    progress_bar,
-    say,
-)
-from notifier.config import Settings
-from notifier.core.errors import InputError, Problem
-from notifier.service.compose import Prepared
-from notifier.service.queries import dry_run as plan_dry_run
-from notifier.service.queries import history as load_history
-from notifier.service.queries import history_json, notice_json
-from notifier.service.summary import ChannelStats, RunSummary
+from notifier import ChannelStats, PlannedNotice, RunSummary
+from notifier.cli.common import Accounts, AsOf, Json, globals_of, print_json, progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -55,40 +38,17 @@ def run(
     Example: notifier run --as-of 2026-12-01
     """
     g = globals_of(ctx)
-    settings = g.settings()
-    cal = bootstrap.calendar(settings)
-    day = as_of_day(as_of, settings)
-    if not force:
-        _check_not_too_far(day, settings)
-    bootstrap.check_run(settings)
-    with bootstrap.run_store(settings, wait) as (st, lock):
-        if note := bootstrap.prepare_for_run(settings, st, cal):
-            say(g, note)
-        with (
-            progress_bar(g, f"notices for {day}") as bar,
-            bootstrap.runner(settings, st, cal, day, bar, lock=lock) as runner,
-        ):
-            summary = runner.run()
-    print_json(summary.as_dict()) if as_json else _print_summary(summary, settings.outbox_dir)
+    nt = g.notifier()
+    day = as_of or nt.today()
+    with progress_bar(g, f"notices for {day}") as bar:
+        summary = nt.run(day, wait=wait, force=force, progress=bar)
+    print_json(summary.to_json()) if as_json else _print_summary(summary)
     if summary.halted:
         typer.echo(f"error: {summary.halted}", err=True)
-        raise typer.Exit(2)
-    if summary.failed:
-        raise typer.Exit(1)
+    raise typer.Exit(summary.exit_code)
 
 
-def _check_not_too_far(day: date, settings: Settings) -> None:
-    """A run records every milestone up to its day as sent: a day far ahead is a typo."""
-    days = settings.max_future_days
-    if day > bootstrap.today(settings) + timedelta(days=days):
-        problem = (
-            f"{day} is more than {days} days from today (max_future_days); a run records "
-            "every notice due until then as sent. Pass --force if you mean it"
-        )
-        raise InputError([Problem("--as-of", problem)])
-
-
-def _print_summary(summary: RunSummary, outbox: object) -> None:
+def _print_summary(summary: RunSummary) -> None:
     typer.echo(
         f"run for {summary.as_of}: {summary.notices} new notices, {summary.retried} retried "
         f"from earlier runs, in {summary.seconds:.1f} s"
@@ -137,49 +97,45 @@ def dry_run(
 
     Example: notifier dry-run --account 111122223333 --as-of 2027-01-15
     """
-    g = globals_of(ctx)
-    settings = g.settings()
-    accounts = check_accounts(account)
-    cal = bootstrap.calendar(settings)
-    day = as_of_day(as_of, settings)
-    with bootstrap.reading_store(settings, cal) as (st, note):
-        if note:
-            say(g, note)
-        inputs = bootstrap.plan_inputs(settings, cal, day)
-        with bootstrap.preparing(settings) as composer:
-            found = plan_dry_run(st, inputs, composer, accounts)
-            if as_json:
-                _stream_json(day.isoformat(), found)
-            else:
-                _print_dry_run(found, whole=full or accounts is not None)
+    nt = globals_of(ctx).notifier()
+    day = as_of or nt.today()
+    found = nt.planned(day, account)
+    if as_json:
+        _stream_json(day.isoformat(), found)
+    else:
+        _print_dry_run(found, whole=full or account is not None)
 
 
-def _stream_json(as_of: str, found: Iterable[Prepared]) -> None:
-    out = sys.stdout
+def _stream_json(as_of: str, found: Iterable[PlannedNotice]) -> None:
+    """The dry-run JSON, a notice at a time. The first notice is asked for before anything is
+    written: opening the database can still fail with a one-line error."""
+    out, notices = sys.stdout, iter(found)
+    first = next(notices, None)
+    found = [] if first is None else itertools.chain([first], notices)
     out.write(f'{{"as_of": "{as_of}", "notices": [')
-    for index, prepared in enumerate(found):
+    for index, planned in enumerate(found):
         out.write(
-            ("," if index else "") + "\n  " + json.dumps(notice_json(prepared), ensure_ascii=False)
+            ("," if index else "") + "\n  " + json.dumps(planned.to_json(), ensure_ascii=False)
         )
     out.write("\n]}\n")
 
 
-def _print_dry_run(found: Iterable[Prepared], whole: bool) -> None:
+def _print_dry_run(found: Iterable[PlannedNotice], whole: bool) -> None:
     count = 0
-    for prepared in found:
+    for planned in found:
         count += 1
-        _print_notice(prepared, whole)
+        _print_notice(planned, whole)
     typer.echo(f"{count} notices would be sent")
 
 
-def _print_notice(prepared: Prepared, whole: bool) -> None:
-    n = prepared.notice
+def _print_notice(planned: PlannedNotice, whole: bool) -> None:
+    n = planned.notice
     m = n.milestone
     if not whole:
         typer.echo(
             f"{n.account.account_id}  {n.runtime.identifier:<14} "
             f"{m.phase.value}:{m.days_before:<4} "
-            f"{len(n.functions):>4} functions  {prepared.error or prepared.rendered.subject}"
+            f"{len(n.functions):>4} functions  {planned.problem or planned.subject}"
         )
         return
     typer.echo(
@@ -187,11 +143,11 @@ def _print_notice(prepared: Prepared, whole: bool) -> None:
         f"{m.phase.value}:{m.days_before} ({m.date})"
     )
     typer.echo(f"To: {', '.join(n.recipients)}")
-    if prepared.error:
-        typer.echo(f"Not sendable: {prepared.error}\n")
+    if planned.problem:
+        typer.echo(f"Not sendable: {planned.problem}\n")
         return
-    typer.echo(f"Subject: {prepared.rendered.subject}\n")
-    typer.echo(prepared.rendered.text.rstrip() + "\n")
+    typer.echo(f"Subject: {planned.subject}\n")
+    typer.echo(planned.text.rstrip() + "\n")
 
 
 def history(ctx: typer.Context, account: Accounts = None, as_json: Json = False) -> None:
@@ -199,18 +155,15 @@ def history(ctx: typer.Context, account: Accounts = None, as_json: Json = False)
 
     Example: notifier history --account 111122223333 --json
     """
-    settings = globals_of(ctx).settings()
-    accounts = check_accounts(account)
-    with bootstrap.store_to_read(settings) as st:
-        rows = load_history(st, accounts)
+    found = globals_of(ctx).notifier().history(account)
     if as_json:
-        print_json({"notices": [history_json(r) for r in rows]})
+        print_json(found.to_json())
         return
-    for row in rows:
+    for row in found.rows:
         n = row.notice
         channels = " ".join(f"{k}={v}" for k, v in sorted(row.channels.items()))
         typer.echo(
             f"{row.sent_on}  {n.key.account_id}  {n.key.runtime:<14} "
             f"{n.key.phase.value}:{n.key.days_before:<4} {channels}  {n.subject}"
         )
-    typer.echo(f"{len(rows)} notices")
+    typer.echo(f"{len(found.rows)} notices")

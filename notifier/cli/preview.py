@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from notifier import bootstrap
-from notifier.cli.common import AsOf, Globals, check_accounts, globals_of, say
-from notifier.config import Settings
-from notifier.core.domain import Calendar, Milestone, Runtime
+from notifier import Preview
+from notifier.cli.common import AsOf, Globals, globals_of, say
 from notifier.core.errors import InputError, write_problem
-from notifier.service import preview as previews
 
 templates_app = typer.Typer(
     help="Check notice templates.\n\nExample: notifier templates check my-templates",
@@ -47,13 +42,10 @@ def check(
 
     Example: notifier templates check my-templates
     """
-    settings = globals_of(ctx).settings()
-    chosen = folder or settings.templates_dir
-    cal = bootstrap.calendar(settings)
-    report = previews.check_templates(chosen, cal, settings.recipients, settings.max_functions)
+    report = globals_of(ctx).notifier().check_templates(folder)
     typer.echo(
         f"templates ok: {report.files} files compiled, every situation rendered in "
-        f"{report.cases} cases ({previews.templates_label(chosen)})"
+        f"{report.cases} cases ({report.templates})"
     )
 
 
@@ -125,10 +117,7 @@ def preview(
     if runtime is None or milestone is None:
         missing = "--runtime" if runtime is None else "--milestone"
         ctx.fail(f"Missing option '{missing}': give --runtime and --milestone, or --gallery DIR")
-    settings = g.settings()
-    cal = bootstrap.calendar(settings)
-    rt, ms = _runtime(cal, runtime), _milestone(milestone, cal, runtime)
-    shown = _single(g, settings, cal, rt, ms, check_accounts([account] if account else None), as_of)
+    shown = g.notifier().preview(runtime, milestone, account=account, as_of=as_of)
     _print(g, shown, html, eml)
 
 
@@ -140,56 +129,7 @@ def _refuse_single_options(ctx: typer.Context, *given: object) -> None:
         )
 
 
-def _runtime(cal: Calendar, identifier: str) -> Runtime:
-    found = cal.get(identifier)
-    if found is None:
-        close = difflib.get_close_matches(identifier, [r.identifier for r in cal], n=3)
-        hint = f"; did you mean {' or '.join(close)}?" if close else "; see notifier calendar"
-        raise typer.BadParameter(
-            f"{identifier!r} is not a runtime of the calendar{hint}", param_hint="--runtime"
-        )
-    return found
-
-
-def _milestone(text: str, cal: Calendar, identifier: str) -> Milestone:
-    try:
-        found = previews.parse_milestone(text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--milestone") from error
-    runtime = cal.get(identifier)
-    if runtime is not None and runtime.phase_date(found.phase) is None:
-        raise typer.BadParameter(
-            f"{identifier} has no {found.phase.value} date in the calendar",
-            param_hint="--milestone",
-        )
-    return found
-
-
-def _single(
-    g: Globals,
-    settings: Settings,
-    cal: Calendar,
-    runtime: Runtime,
-    milestone: Milestone,
-    accounts: list[str] | None,
-    as_of: date | None,
-) -> previews.Preview:
-    if milestone not in settings.schedule:
-        say(g, f"note: {milestone} is not in the configured milestones; previewing it anyway")
-    kinds = settings.recipients
-    if accounts:
-        with bootstrap.reading_store(settings, cal) as (st, note):
-            if note:
-                say(g, note)
-            notice = previews.account_notice(st, cal, accounts[0], runtime, milestone, kinds, as_of)
-    else:
-        found = previews.load_samples(settings.templates_dir, cal, kinds)
-        say(g, f"sample data from {found.source} (--account ID shows an account's real data)")
-        notice = previews.sample_notice(found, runtime, milestone, cal, kinds, as_of)
-    return previews.preview(bootstrap.composer(settings), notice)
-
-
-def _print(g: Globals, shown: previews.Preview, html: Path | None, eml: Path | None) -> None:
+def _print(g: Globals, shown: Preview, html: Path | None, eml: Path | None) -> None:
     n = shown.notice
     say(
         g,
@@ -221,14 +161,11 @@ def _functions(count: int) -> str:
 
 
 def _gallery(g: Globals, folder: Path, port: int | None, serve: bool) -> None:
-    settings = g.settings()
-    cal = bootstrap.calendar(settings)
-    found = previews.load_samples(settings.templates_dir, cal, settings.recipients)
-    label = previews.templates_label(settings.templates_dir)
-    entries = previews.write_gallery(bootstrap.composer(settings), found, folder, label)
-    typer.echo(f"wrote {len(entries)} sample notices to {folder / 'index.html'}")
+    nt = g.notifier()
+    written = nt.preview_gallery(folder)
+    typer.echo(f"wrote {len(written.entries)} sample notices to {written.index}")
     if serve:
-        previews.serve(folder, 8000 if port is None else port, _ready)
+        nt.serve(folder, 8000 if port is None else port, _ready)
         say(g, "stopped")
 
 

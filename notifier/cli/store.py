@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from notifier import bootstrap
 from notifier.cli.common import globals_of, say
 
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
@@ -17,7 +16,5 @@ def upgrade(ctx: typer.Context) -> None:
     Example: NOTIFIER_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/nt notifier db upgrade
     """
     g = globals_of(ctx)
-    settings = g.settings()
-    with bootstrap.store(settings):
-        pass
-    say(g, f"database at {bootstrap.display_url(settings.database_url)} is up to date")
+    where = g.notifier().upgrade_database()
+    say(g, f"database at {where} is up to date")

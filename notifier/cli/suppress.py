@@ -5,24 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from email_validator import EmailNotValidError, validate_email
 
-from notifier import bootstrap
 from notifier.cli.common import Json, globals_of, print_json, say
-from notifier.core.errors import InputError, Problem
 
 suppress_app = typer.Typer(
     help="Manage the suppression list: addresses never written to.", no_args_is_help=True
 )
 Address = Annotated[str, typer.Argument(help="An email address (compared case-insensitively).")]
-
-
-def _checked(address: str) -> str:
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InputError([Problem("ADDRESS", f"expected an email address: {exc}")]) from exc
-    return address.strip().lower()
 
 
 @suppress_app.command("add")
@@ -38,10 +27,9 @@ def add(
     Example: notifier suppress add ops@example.com --reason "hard bounce"
     """
     g = globals_of(ctx)
-    checked = _checked(address)
-    with bootstrap.store(g.settings()) as st:
-        new = st.add_suppression(checked, reason, bootstrap.utc_now())
-    say(g, f"{checked} {'suppressed' if new else 'was already suppressed; reason updated'}")
+    new = g.notifier().suppress_add(address, reason)
+    shown = address.strip().lower()
+    say(g, f"{shown} {'suppressed' if new else 'was already suppressed; reason updated'}")
 
 
 @suppress_app.command("remove")
@@ -51,13 +39,11 @@ def remove(ctx: typer.Context, address: Address) -> None:
     Example: notifier suppress remove ops@example.com
     """
     g = globals_of(ctx)
-    checked = _checked(address)
-    with bootstrap.store(g.settings()) as st:
-        removed = st.remove_suppression(checked)
-    if not removed:
-        typer.echo(f"error: {checked} is not suppressed", err=True)
+    shown = address.strip().lower()
+    if not g.notifier().suppress_remove(address):
+        typer.echo(f"error: {shown} is not suppressed", err=True)
         raise typer.Exit(1)
-    say(g, f"{checked} is no longer suppressed")
+    say(g, f"{shown} is no longer suppressed")
 
 
 @suppress_app.command("list")
@@ -66,18 +52,10 @@ def list_(ctx: typer.Context, as_json: Json = False) -> None:
 
     Example: notifier suppress list --json
     """
-    with bootstrap.store_to_read(globals_of(ctx).settings()) as st:
-        rows = st.suppressions()
+    found = globals_of(ctx).notifier().suppressions()
     if as_json:
-        print_json(
-            {
-                "suppressed": [
-                    {"address": r.address, "reason": r.reason, "since": r.created_at.isoformat()}
-                    for r in rows
-                ]
-            }
-        )
+        print_json(found.to_json())
         return
-    for r in rows:
+    for r in found.rows:
         typer.echo(f"{r.address}  {r.created_at:%Y-%m-%d}  {r.reason}")
-    typer.echo(f"{len(rows)} suppressed")
+    typer.echo(f"{len(found.rows)} suppressed")

@@ -67,8 +67,13 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
-def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read the config file (given, $NOTIFIER_CONFIG, or ./notifier.toml if present) and env."""
+def load_settings(
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read the config file (given, $NOTIFIER_CONFIG, or ./notifier.toml if present), then env,
+    then `overrides` from Python (dotted names, or nested mappings as in the file)."""
     env = os.environ if env is None else env
     chosen = path or (Path(env["NOTIFIER_CONFIG"]) if env.get("NOTIFIER_CONFIG") else None)
     if chosen is None and Path(CONFIG_FILE).is_file():
@@ -77,6 +82,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     flat = _flatten(data)
     from_env = {key: var for var, key in ENV_KEYS.items() if env.get(var)}
     flat.update({key: env[var] for key, var in from_env.items()})
+    given = _flatten(dict(overrides or {}))
+    flat.update(given)
+    from_env = {**from_env, **dict.fromkeys(given, "overrides")}
     base = chosen.parent if chosen else None
     return _build(flat, str(chosen) if chosen else "defaults", from_env, base)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from notifier.core.domain import DatedMilestone, NoticeKey
@@ -26,6 +26,10 @@ class InventorySummary:
     container_images: int
     no_runtime: int
     unknown_runtime: int
+
+    def to_json(self) -> dict[str, int]:
+        """Exactly what `notifier inventory import --json` prints."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)

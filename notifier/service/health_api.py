@@ -42,7 +42,7 @@ def _after(token: str | None) -> str | None:
 
 def _check(max_results: int) -> None:
     if not 1 <= max_results <= MAX_RESULTS:
-        raise InputError([Problem("--max-results", f"expected 1..{MAX_RESULTS}")])
+        raise InputError([Problem("max_results", f"expected 1..{MAX_RESULTS}")])
 
 
 def _at(event: HealthEvent, at: datetime | None) -> HealthEvent:

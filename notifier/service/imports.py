@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from notifier.core.domain import Calendar
 from notifier.core.records import InventorySummary
@@ -21,6 +22,10 @@ class AccountsSummary:
     inserted: int
     updated: int
     warnings: tuple[str, ...] = ()  # addresses accepted but worth a look: "file:line: ..."
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly what `notifier accounts import --json` prints."""
+        return {**asdict(self), "warnings": list(self.warnings)}
 
 
 def import_accounts(

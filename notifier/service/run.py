@@ -57,6 +57,7 @@ class _NoLock:
 
 
 NO_LOCK: HeldLock = _NoLock()
+NO_PROGRESS: Progress = _NoProgress()
 
 
 @dataclass

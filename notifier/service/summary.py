@@ -80,6 +80,15 @@ class RunSummary:
         if key is not None and channel == self.email_channel and outcome.status == "delivered":
             self.emailed[f"{key.runtime} {key.phase.value}:{key.days_before}"] += 1
 
+    @property
+    def exit_code(self) -> int:
+        """The CLI's: 2 when a channel's set-up stopped it, 1 when a delivery failed, else 0."""
+        return 2 if self.halted else 1 if self.failed else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly what `notifier run --json` prints."""
+        return self.as_dict()
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),

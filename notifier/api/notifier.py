@@ -1,0 +1,185 @@
+"""`Notifier`: everything the CLI does, from Python. The CLI is a thin shell over it.
+
+>>> from datetime import date
+>>> from notifier import Notifier
+>>> nt = Notifier(database_url="sqlite:///n.db", sample_data=False)
+>>> nt.import_accounts("accounts.csv")                  # doctest: +SKIP
+>>> nt.dry_run(as_of=date(2027, 1, 15)).to_json()       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from notifier import bootstrap
+from notifier.api.base import PathLike
+from notifier.api.health import HealthReads
+from notifier.api.inputs import account_ids, checked_address
+from notifier.api.previews import Previews
+from notifier.api.results import (
+    CalendarCheck,
+    CalendarView,
+    DryRun,
+    History,
+    PlannedNotice,
+    Suppressions,
+)
+from notifier.core.errors import InputError, Problem
+from notifier.core.records import InventorySummary
+from notifier.parsing.calendar import calendar_warnings
+from notifier.service import imports, queries
+from notifier.service.run import NO_PROGRESS, Progress
+from notifier.service.summary import RunSummary
+
+
+class Notifier(HealthReads, Previews):
+    """One configuration of notifier: its settings, database, calendar and channels.
+
+    `config`: a notifier.toml (default: $NOTIFIER_CONFIG, else ./notifier.toml if present);
+    keyword `overrides` set any setting by its name (`database_url="sqlite:///n.db"`,
+    `email={"channel": "smtp"}`) over the file and the environment. `on_note` receives side
+    remarks (such as "a new database: showing the bundled sample"); `clock` is the only clock
+    every call reads, once, to choose the day and instant it acts at.
+
+    Example: Notifier("notifier.toml", sample_data=False).history().to_json()
+    """
+
+    def calendar(self, as_of: date | None = None) -> CalendarView:
+        """Each runtime's dates and its phase on `as_of`.
+
+        Example: Notifier().calendar(date(2027, 2, 1)).to_json()["runtimes"][0]["phase"]
+        """
+        cal, day = self._calendar(), self._day(as_of)
+        rows = queries.calendar_rows(cal, bootstrap.plan_inputs(self._settings, cal, day))
+        return CalendarView(day, tuple(rows))
+
+    def check_calendar(self) -> CalendarCheck:
+        """Load the calendar (an InputError lists every problem) and list its warnings.
+
+        Example: Notifier(calendar="my-calendar.csv").check_calendar().warnings
+        """
+        cal = self._calendar()
+        found = CalendarCheck(str(self._settings.calendar), len(cal), ())
+        return CalendarCheck(found.calendar, found.runtimes, tuple(calendar_warnings(cal)))
+
+    def import_accounts(
+        self, path: PathLike, *, check_deliverability: bool = False
+    ) -> imports.AccountsSummary:
+        """Import or update accounts and their contacts from a CSV file; all or nothing.
+
+        Example: Notifier().import_accounts("data/accounts.csv").inserted
+        """
+        with bootstrap.store(self._settings) as st:
+            at = self._clock()
+            return imports.import_accounts(st, Path(path), check_deliverability, at=at)
+
+    def import_inventory(self, *paths: PathLike) -> InventorySummary:
+        """Replace each listed account's functions with the snapshot in the files or folders.
+
+        Example: Notifier().import_inventory("data/inventory").functions
+        """
+        cal = self._calendar()
+        with bootstrap.store(self._settings) as st:
+            return imports.import_inventory(st, [Path(p) for p in paths], cal)
+
+    def dry_run(self, as_of: date | None = None, accounts: Sequence[str] | None = None) -> DryRun:
+        """What a run on `as_of` would send, rendered, writing nothing anywhere.
+
+        Example: Notifier().dry_run(date(2027, 1, 15), accounts=["111122223333"]).notices
+        """
+        day = self._day(as_of)
+        return DryRun(day, tuple(self.planned(day, accounts)))
+
+    def planned(
+        self, as_of: date | None = None, accounts: Sequence[str] | None = None
+    ) -> Iterator[PlannedNotice]:
+        """The dry run's notices one at a time, for estates too large to hold in memory.
+
+        Example: sum(1 for _ in Notifier().planned(date(2027, 1, 15)))
+        """
+        wanted, cal, day = account_ids(accounts), self._calendar(), self._day(as_of)
+        with self._reading(cal) as st, bootstrap.preparing(self._settings, self._clock) as built:
+            inputs = bootstrap.plan_inputs(self._settings, cal, day)
+            for prepared in queries.dry_run(st, inputs, built, wanted):
+                yield PlannedNotice(prepared)
+
+    def run(
+        self,
+        as_of: date | None = None,
+        *,
+        wait: bool = False,
+        force: bool = False,
+        progress: Progress | None = None,
+    ) -> RunSummary:
+        """Plan, record, render and deliver every notice due on `as_of`; see `exit_code`.
+
+        `wait`: wait for another run to finish instead of raising RunLockedError. `force`: allow
+        an `as_of` more than `max_future_days` ahead (every notice due until then is recorded).
+
+        Example: Notifier().run(date(2027, 1, 15)).to_json()["notices"]
+        """
+        cal, day = self._calendar(), self._day(as_of)
+        if not force:
+            self._check_not_too_far(day)
+        bootstrap.check_run(self._settings)
+        with bootstrap.run_store(self._settings, wait) as (st, lock):
+            if note := bootstrap.prepare_for_run(self._settings, st, cal):
+                self._note(note)
+            bar = progress or NO_PROGRESS
+            with bootstrap.runner(self._settings, st, cal, day, bar, self._clock, lock) as run:
+                return run.run()
+
+    def history(self, accounts: Sequence[str] | None = None) -> History:
+        """The notices sent, with the day each was sent and each channel's status.
+
+        Example: Notifier().history(accounts=["111122223333"]).to_json()
+        """
+        wanted = account_ids(accounts)
+        with bootstrap.store_to_read(self._settings) as st:
+            return History(tuple(queries.history(st, wanted)))
+
+    def suppress_add(self, address: str, reason: str = "manual") -> bool:
+        """Never send to `address` again; False when it was already suppressed (reason updated).
+
+        Example: Notifier().suppress_add("ops@example.com", reason="hard bounce")
+        """
+        checked = checked_address(address)
+        with bootstrap.store(self._settings) as st:
+            return st.add_suppression(checked, reason, self._clock())
+
+    def suppress_remove(self, address: str) -> bool:
+        """Send to `address` again; False when it was not suppressed.
+
+        Example: Notifier().suppress_remove("ops@example.com")
+        """
+        checked = checked_address(address)
+        with bootstrap.store(self._settings) as st:
+            return st.remove_suppression(checked)
+
+    def suppressions(self) -> Suppressions:
+        """The suppressed addresses, with the reason and when each was added.
+
+        Example: Notifier().suppressions().to_json()["suppressed"]
+        """
+        with bootstrap.store_to_read(self._settings) as st:
+            return Suppressions(tuple(st.suppressions()))
+
+    def upgrade_database(self) -> str:
+        """Create or upgrade the schema to the newest migration; returns the database's name.
+
+        Example: Notifier(database_url="postgresql+psycopg://db/nt").upgrade_database()
+        """
+        with bootstrap.store(self._settings):
+            return bootstrap.display_url(self._settings.database_url)
+
+    def _check_not_too_far(self, day: date) -> None:
+        """A run records every milestone up to its day as sent: a day far ahead is a typo."""
+        days = self._settings.max_future_days
+        if day > self.today() + timedelta(days=days):
+            problem = (
+                f"{day} is more than {days} days from today (max_future_days); a run records "
+                "every notice due until then as sent. Pass --force if you mean it"
+            )
+            raise InputError([Problem("as_of", problem)])
