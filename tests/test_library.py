@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -161,3 +162,18 @@ def test_a_preview_of_a_sample_notice(nt: Notifier) -> None:
 def test_a_run_far_ahead_is_refused_unless_forced(nt: Notifier) -> None:
     with pytest.raises(InputError, match="as_of: 9999-12-31 is more than 400 days"):
         nt.run(as_of=date(9999, 12, 31))
+
+
+def test_the_readme_python_example_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = Path(__file__).parents[1]
+    readme = (repo / "README.md").read_text()
+    block = readme.split("## Use from Python", 1)[1].split("```python\n", 1)[1].split("```")[0]
+    shutil.copy(repo / "data" / "accounts.csv", tmp_path / "accounts.csv")
+    shutil.copytree(repo / "data" / "inventory", tmp_path / "inventory")
+    (tmp_path / "notifier.toml").write_text('[email]\noutbox_dir = "sent"\n')
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    assert "Python 3.9" in capsys.readouterr().out
+    assert list((tmp_path / "sent").rglob("*.eml"))
