@@ -87,7 +87,9 @@ def import_accounts(
     g = globals_of(ctx)
     settings = g.settings()
     with bootstrap.store(settings) as st, progress_bar(g, "importing accounts"):
-        summary = imports.import_accounts(st, file, check_deliverability, at=bootstrap.utc_now())
+        summary = imports.import_accounts(
+            st.accounts, file, check_deliverability, at=bootstrap.utc_now()
+        )
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if as_json:
@@ -117,7 +119,7 @@ def import_inventory(
     settings = g.settings()
     cal = bootstrap.calendar(settings)
     with bootstrap.store(settings) as st, progress_bar(g, "importing inventory"):
-        summary = imports.import_inventory(st, paths, cal)
+        summary = imports.import_inventory(st.inventory, paths, cal)
     if as_json:
         print_json(asdict(summary))
         return

@@ -29,7 +29,7 @@ from notifier.service.health_api import (
     describe_event_details,
     describe_events,
 )
-from notifier.service.ports import Store
+from notifier.service.ports import Stores
 from notifier.service.serving import serve
 
 health_app = typer.Typer(
@@ -46,7 +46,7 @@ NextToken = Annotated[
 
 
 @contextmanager
-def _store(ctx: typer.Context) -> Iterator[Store]:
+def _store(ctx: typer.Context) -> Iterator[Stores]:
     g = globals_of(ctx)
     settings = g.settings()
     with bootstrap.reading_store(settings, bootstrap.calendar(settings)) as (st, note):
@@ -80,7 +80,7 @@ def events(
         tuple(runtime or ()),
     )
     with _store(ctx) as st:
-        answer = describe_events(st, wanted, max_results, next_token, _instant(ctx, as_of))
+        answer = describe_events(st.health, wanted, max_results, next_token, _instant(ctx, as_of))
     if as_json:
         print_json(answer)
         return
@@ -100,7 +100,7 @@ def details(
     Example: notifier health details arn:aws:health:us-east-1::event/LAMBDA/... --json
     """
     with _store(ctx) as st:
-        answer = describe_event_details(st, arns, _instant(ctx, as_of))
+        answer = describe_event_details(st.health, arns, _instant(ctx, as_of))
     if as_json:
         print_json(answer)
         return
@@ -130,7 +130,7 @@ def entities(
     """
     with _store(ctx) as st:
         answer = describe_affected_entities(
-            st, arn, tuple(status or ()), max_results, next_token, _instant(ctx, as_of)
+            st.health, arn, tuple(status or ()), max_results, next_token, _instant(ctx, as_of)
         )
     if as_json:
         print_json(answer)

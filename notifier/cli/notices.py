@@ -202,7 +202,7 @@ def history(ctx: typer.Context, account: Accounts = None, as_json: Json = False)
     settings = globals_of(ctx).settings()
     accounts = check_accounts(account)
     with bootstrap.store_to_read(settings) as st:
-        rows = load_history(st, accounts)
+        rows = load_history(st.ledger, accounts)
     if as_json:
         print_json({"notices": [history_json(r) for r in rows]})
         return

@@ -40,7 +40,7 @@ def add(
     g = globals_of(ctx)
     checked = _checked(address)
     with bootstrap.store(g.settings()) as st:
-        new = st.add_suppression(checked, reason, bootstrap.utc_now())
+        new = st.suppressions.add_suppression(checked, reason, bootstrap.utc_now())
     say(g, f"{checked} {'suppressed' if new else 'was already suppressed; reason updated'}")
 
 
@@ -53,7 +53,7 @@ def remove(ctx: typer.Context, address: Address) -> None:
     g = globals_of(ctx)
     checked = _checked(address)
     with bootstrap.store(g.settings()) as st:
-        removed = st.remove_suppression(checked)
+        removed = st.suppressions.remove_suppression(checked)
     if not removed:
         typer.echo(f"error: {checked} is not suppressed", err=True)
         raise typer.Exit(1)
@@ -67,7 +67,7 @@ def list_(ctx: typer.Context, as_json: Json = False) -> None:
     Example: notifier suppress list --json
     """
     with bootstrap.store_to_read(globals_of(ctx).settings()) as st:
-        rows = st.suppressions()
+        rows = st.suppressions.suppressions()
     if as_json:
         print_json(
             {
