@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,17 @@ def test_the_pending_deliveries_query_uses_the_partial_index_on_sqlite(tmp_path:
 
     assert "ix_delivery_open" in " ".join(str(row[-1]) for row in plan)
 
+
+def test_each_store_query_goes_through_the_fault_guard() -> None:
+    """Every public method of every role is @guarded (a retry, then StoreError), but for the
+    two that cannot be: a generator streaming rows, and the run lock."""
+    stores = SqlStores.on(make_engine("sqlite://"))
+    roles = [getattr(stores, f.name) for f in dataclasses.fields(stores) if f.name != "engine"]
+    methods = [(role, name) for role in roles for name in dir(role) if not name.startswith("_")]
+    unguarded = [
+        f"{type(role).__name__}.{name}"
+        for role, name in methods
+        if callable(getattr(role, name)) and not hasattr(getattr(role, name), "__wrapped__")
+    ]
+    stores.close()
+    assert sorted(unguarded) == ["SqlInventory.affected_pairs", "SqlRunLock.hold"]
