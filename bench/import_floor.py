@@ -77,10 +77,10 @@ def notifier_import(inventory: Path, work: Path) -> float:
     cal = bootstrap.calendar(settings)
     with bootstrap.store(settings) as store:
         imports.import_accounts(
-            store, work.parent / "fleet" / "accounts.csv", at=bootstrap.utc_now()
+            store.accounts, work.parent / "fleet" / "accounts.csv", at=bootstrap.utc_now()
         )
         started = time.perf_counter()
-        imports.import_inventory(store, [inventory], cal)
+        imports.import_inventory(store.inventory, [inventory], cal)
         return time.perf_counter() - started  # the accounts import is not counted
 
 

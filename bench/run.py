@@ -157,12 +157,14 @@ def main() -> None:
         timed(
             "accounts import",
             steps,
-            lambda: imports.import_accounts(store, accounts_csv, at=bootstrap.utc_now()).read,
+            lambda: (
+                imports.import_accounts(store.accounts, accounts_csv, at=bootstrap.utc_now()).read
+            ),
         )
         timed(
             "inventory import",
             steps,
-            lambda: imports.import_inventory(store, [inventory_csv], cal).functions,
+            lambda: imports.import_inventory(store.inventory, [inventory_csv], cal).functions,
         )
         inputs = bootstrap.plan_inputs(settings, cal, as_of)
         kept: list[Notice] = []

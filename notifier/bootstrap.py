@@ -35,7 +35,7 @@ from notifier.service.health import (
 from notifier.service.imports import sample_account_ids, seed_if_new, seed_sample
 from notifier.service.planning import PlanInputs
 from notifier.service.pool import PreparePool
-from notifier.service.ports import Store
+from notifier.service.ports import Stores
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
 from notifier.store.engine import (
@@ -47,10 +47,10 @@ from notifier.store.engine import (
 )
 from notifier.store.engine import display_url as display_url
 from notifier.store.guard import check_open
-from notifier.store.lock import HeldLock, run_lock
+from notifier.store.lock import HeldLock
 from notifier.store.owner import Owner
-from notifier.store.repository import SqlStore
 from notifier.store.schema import has_schema, is_current, upgrade
+from notifier.store.stores import SqlStores
 
 Clock = Callable[[], datetime]
 
@@ -123,25 +123,26 @@ def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> 
 
 
 @contextmanager
-def store(settings: Settings) -> Iterator[SqlStore]:
+def store(settings: Settings) -> Iterator[SqlStores]:
     """The store, its schema upgraded to the newest migration."""
     engine = _opened(settings.database_url)
     try:
         upgrade(engine)
-        yield SqlStore(engine)
+        yield SqlStores.on(engine)
     finally:
         engine.dispose()
 
 
 @contextmanager
-def run_store(settings: Settings, wait: bool) -> Iterator[tuple[SqlStore, HeldLock]]:
+def run_store(settings: Settings, wait: bool) -> Iterator[tuple[SqlStores, HeldLock]]:
     """The store for a run, under the run lock, taken before the schema is created or
     upgraded: two first runs on a brand-new database never race to create it."""
     engine = _opened(settings.database_url)
     try:
-        with run_lock(engine, wait=wait) as held:
+        stores = SqlStores.on(engine)
+        with stores.lock.hold(wait) as held:
             upgrade(engine)
-            yield SqlStore(engine), held
+            yield stores, held
     finally:
         engine.dispose()
 
@@ -158,7 +159,7 @@ def _opened(url: str) -> Engine:
 
 
 @contextmanager
-def store_to_read(settings: Settings) -> Iterator[Store]:
+def store_to_read(settings: Settings) -> Iterator[Stores]:
     """The database opened read-only: never created, upgraded or written (it may be on a
     read-only file system). A database not there yet, or still empty, reads as empty."""
     if not _database_exists(settings.database_url):
@@ -174,12 +175,12 @@ def store_to_read(settings: Settings) -> Iterator[Store]:
         if not is_current(engine):
             problem = "the database schema is older than this notifier: run `notifier db upgrade`"
             raise ConfigError([Problem(display_url(settings.database_url), problem)])
-        yield SqlStore(engine)
+        yield SqlStores.on(engine)
 
 
 @contextmanager
-def _empty_store() -> Iterator[Store]:
-    empty = SqlStore.open("sqlite://")
+def _empty_store() -> Iterator[Stores]:
+    empty = SqlStores.open("sqlite://")
     try:
         yield empty
     finally:
@@ -187,15 +188,15 @@ def _empty_store() -> Iterator[Store]:
 
 
 @contextmanager
-def reading_store(settings: Settings, cal: Calendar) -> Iterator[tuple[Store, str | None]]:
+def reading_store(settings: Settings, cal: Calendar) -> Iterator[tuple[Stores, str | None]]:
     """A store to read without writing anything. When the database is brand-new (missing, or
     holding nothing at all) and `sample_data` is on, a throw-away copy holding the bundled
     sample stands in for it."""
     with store_to_read(settings) as found:
-        if found.count_accounts() > 0:
+        if found.accounts.count_accounts() > 0:
             yield found, None
             return
-        if not settings.sample_data or found.holds_data(sample_account_ids()):
+        if not settings.sample_data or found.accounts.holds_data(sample_account_ids()):
             raise no_accounts(settings)
     with _sample_store(cal) as sample:
         where = display_url(settings.database_url)
@@ -209,12 +210,12 @@ def no_accounts(settings: Settings) -> ConfigError:
 
 
 @contextmanager
-def _sample_store(cal: Calendar) -> Iterator[Store]:
+def _sample_store(cal: Calendar) -> Iterator[Stores]:
     with tempfile.TemporaryDirectory(prefix="notifier-sample-") as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'sample.db'}")
         try:
             upgrade(engine)
-            sample = SqlStore(engine)
+            sample = SqlStores.on(engine)
             seed_sample(sample, cal, utc_now())
             yield sample
         finally:
@@ -232,25 +233,25 @@ def _database_exists(url: str) -> bool:
     return path.is_file()
 
 
-def event_channels(settings: Settings, st: Store) -> list[EventChannel]:
+def event_channels(settings: Settings, st: Stores) -> list[EventChannel]:
     """The store's health channel first (publishers post what it stored), then EventBridge."""
     health = settings.health
     if not health.enabled:
         return []
     policy = HealthPolicy(settings.zone, health.end_time, health.event_type_code)
-    channels: list[EventChannel] = [StoreHealthChannel(st, health.json_dir, policy)]
+    channels: list[EventChannel] = [StoreHealthChannel(st.health, health.json_dir, policy)]
     bridge = health.eventbridge
     if bridge.enabled:
         client = make_client(bridge.region, bridge.endpoint_url)
         poster = EventBridgeChannel(client, bridge.source, bridge.event_bus_name)
-        channels.append(PublishingChannel(st, poster, policy))
+        channels.append(PublishingChannel(st.health, st.publications, poster, policy))
     return channels
 
 
 @contextmanager
 def runner(
     settings: Settings,
-    st: Store,
+    st: Stores,
     cal: Calendar,
     as_of: date,
     progress: Progress,
@@ -262,11 +263,11 @@ def runner(
     with preparing(settings, clock) as built:
         sender = email_sender(settings, email_channel(settings), built)
         yield Runner(
-            store=st,
+            stores=st,
             calendar=cal,
             inputs=plan_inputs(settings, cal, as_of),
             composer=built,
-            email=EmailDispatcher(sender, st.suppressed),
+            email=EmailDispatcher(sender, st.suppressions.suppressed),
             events=event_dispatchers(event_channels(settings, st), built, at),
             claimant=Owner.this_process(),
             at=at,
@@ -288,10 +289,10 @@ def event_dispatchers(
     return [EventDispatcher(channel, events) for channel in channels]
 
 
-def prepare_for_run(settings: Settings, st: Store, cal: Calendar) -> str | None:
+def prepare_for_run(settings: Settings, st: Stores, cal: Calendar) -> str | None:
     """Seed the bundled sample into a brand-new store when allowed, and say so. A store with
     no account that gets no sample is refused, as by dry-run."""
-    if st.count_accounts() > 0:
+    if st.accounts.count_accounts() > 0:
         return None
     seeded = seed_if_new(st, cal, utc_now()) if settings.sample_data else None
     if seeded is None:

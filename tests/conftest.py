@@ -1,4 +1,4 @@
-"""Shared fixtures: a database URL and a SqlStore on it, for SQLite and (when configured)
+"""Shared fixtures: a database URL and a SqlStores on it, for SQLite and (when configured)
 PostgreSQL. Each PostgreSQL test gets its own fresh schema, dropped afterwards."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from notifier.store.engine import make_engine
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.cli_helpers import Cli
 
 pytest_plugins = ["tests.peers"]  # the SMTP and SES peers of the delivery tests
@@ -65,9 +65,9 @@ def db_url(
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[SqlStore]:
-    """A SqlStore on an empty, fully migrated database."""
-    opened = SqlStore.open(db_url)
+def store(db_url: str) -> Iterator[SqlStores]:
+    """A SqlStores on an empty, fully migrated database."""
+    opened = SqlStores.open(db_url)
     try:
         yield opened
     finally:

@@ -21,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from notifier.core.domain import Account, Function
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.conftest import fresh_postgres_schema
 from tests.store_builders import NOW
 
@@ -79,21 +79,31 @@ def main() -> None:
     total = sum(len(listed) for listed in functions.values())
     known = set(RUNTIMES)
     with database(args.url) as url:
-        store = SqlStore.open(url)
+        store = SqlStores.open(url)
         print(f"{store.engine.dialect.name}: {total:,} functions in {len(functions):,} accounts")
         accounts = [Account(a, f"account {a}", f"root@{a}.example") for a in functions]
-        timed(f"upsert {len(accounts):,} accounts", lambda: store.upsert_accounts(accounts, NOW), 0)
-        replace = lambda: store.replace_inventory(functions, known)  # noqa: E731
+        timed(
+            f"upsert {len(accounts):,} accounts",
+            lambda: store.accounts.upsert_accounts(accounts, NOW),
+            0,
+        )
+        replace = lambda: store.inventory.replace_inventory(functions, known)  # noqa: E731
         timed("import into an empty table", replace, total)
         for _ in range(args.repeat):
             timed("import replacing every row", replace, total)
         one = dict([next(iter(functions.items()))])
-        timed("import replacing one account", lambda: store.replace_inventory(one, known), 0)
+        timed(
+            "import replacing one account", lambda: store.inventory.replace_inventory(one, known), 0
+        )
         pairs = timed(
-            "affected_pairs (3 runtimes)", lambda: list(store.affected_pairs(RUNTIMES[:3])), 0
+            "affected_pairs (3 runtimes)",
+            lambda: list(store.inventory.affected_pairs(RUNTIMES[:3])),
+            0,
         )
         some = [(p.account_id, p.runtime) for p in pairs[:10_000]]
-        timed(f"function_arns ({len(some):,} pairs)", lambda: store.function_arns(some), 0)
+        timed(
+            f"function_arns ({len(some):,} pairs)", lambda: store.inventory.function_arns(some), 0
+        )
         store.close()
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from notifier.core.domain import Account, DatedMilestone, Function, Notice, Phase, Runtime
 from notifier.core.health import AffectedEntity, EntityStatus, EventStatus, HealthEvent, event_arn
 from notifier.core.records import Outcome
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 
 AS_OF = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -80,7 +80,7 @@ def health_event(
 OWNER = "test-run"
 
 
-def settle(store: SqlStore, outcomes: list[Outcome], at: datetime = NOW) -> None:
+def settle(store: SqlStores, outcomes: list[Outcome], at: datetime = NOW) -> None:
     """Claim the outcomes' deliveries for OWNER, as a run does, then settle them."""
-    store.claim([o.delivery_id for o in outcomes], OWNER, at + timedelta(minutes=10), at)
-    store.settle(outcomes, OWNER, at)
+    store.deliveries.claim([o.delivery_id for o in outcomes], OWNER, at + timedelta(minutes=10), at)
+    store.deliveries.settle(outcomes, OWNER, at)

@@ -12,7 +12,7 @@ from notifier.core.health import event_arn
 from notifier.rendering.dashboard import event_slug, timeline_svg
 from notifier.service.dashboard import build_dashboard
 from notifier.service.lifecycle import refresh_health
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.browser import dump_dom
 from tests.store_builders import NOW, account, function
 from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event, post_notice
@@ -35,9 +35,9 @@ def text_of(dom: str, element_id: str) -> str:
 
 
 @pytest.fixture
-def site(store: SqlStore, tmp_path: Path) -> Path:
+def site(store: SqlStores, tmp_path: Path) -> Path:
     """A closed event (A), an open one (B, one function resolved, one pending)."""
-    store.upsert_accounts([account(A), account(B)], NOW)
+    store.accounts.upsert_accounts([account(A), account(B)], NOW)
     inventory(store, function(A, "one"), function(B, "x"), function(B, "y"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     post_notice(store, notice_event(B, "x", "y", when=day(1)))
@@ -64,11 +64,11 @@ def test_the_index_and_an_event_page_render_with_the_expected_counts(
     assert "Python 3.9 reaches end of support" in event
 
 
-def test_the_account_index_is_split_into_pages(store: SqlStore, tmp_path: Path) -> None:
+def test_the_account_index_is_split_into_pages(store: SqlStores, tmp_path: Path) -> None:
     ids = [f"{n:012d}" for n in range(1, 6)]
-    store.upsert_accounts([account(i) for i in ids], NOW)
+    store.accounts.upsert_accounts([account(i) for i in ids], NOW)
     inventory_of = {i: [function(i, "f")] for i in ids}
-    store.replace_inventory(inventory_of, ("python3.9",))
+    store.inventory.replace_inventory(inventory_of, ("python3.9",))
     for i in ids:
         post_notice(store, notice_event(i, "f", when=day(1)))
 

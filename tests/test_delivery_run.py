@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from notifier.core.domain import NoticeKey, Phase
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.cli_helpers import Cli, dead_owner
 from tests.peers import PASSWORD, USER, Certificate, SmtpPeer
 
@@ -206,7 +206,7 @@ def test_a_delivery_left_sending_by_a_killed_run_is_sent_again_with_the_same_mes
     write_config(tmp_path, smtp_peer)
     assert cli("run", "--as-of", DAY).code == 0
     # as a run killed after handing them over: claimed by a process that has ended
-    store = SqlStore.open(f"sqlite:///{tmp_path / 'notifier.db'}")
+    store = SqlStores.open(f"sqlite:///{tmp_path / 'notifier.db'}")
     lease = datetime.now(UTC) + timedelta(minutes=10)
     try:
         with store.engine.begin() as connection:

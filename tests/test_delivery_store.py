@@ -5,33 +5,34 @@ from __future__ import annotations
 from datetime import timedelta
 
 from notifier.core.records import Outcome
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.store_builders import AS_OF, NOW, OWNER, notice, settle
 
 A, B = "111111111111", "222222222222"
 
 
-def record(store: SqlStore, *accounts: str) -> list[int]:
-    run_id = store.start_run(AS_OF, NOW)
+def record(store: SqlStores, *accounts: str) -> list[int]:
+    run_id = store.ledger.start_run(AS_OF, NOW)
     notices = [notice(a) for a in accounts]
     rows = [(n, n.key.message_id("example.com"), "subject") for n in notices]
-    store.record_notices(run_id, rows, ["smtp"], NOW)
-    return [d.delivery_id for d in store.pending_deliveries(["smtp"], 0, 100)]
+    store.ledger.record_notices(run_id, rows, ["smtp"], NOW)
+    return [d.delivery_id for d in store.deliveries.pending_deliveries(["smtp"], 0, 100)]
 
 
-def states(store: SqlStore) -> dict[int, tuple[str, int]]:
+def states(store: SqlStores) -> dict[int, tuple[str, int]]:
     return {
-        d.delivery_id: (d.status, d.attempts) for d in store.pending_deliveries(["smtp"], 0, 100)
+        d.delivery_id: (d.status, d.attempts)
+        for d in store.deliveries.pending_deliveries(["smtp"], 0, 100)
     }
 
 
-def test_a_delivery_marked_sending_stays_open_and_says_so(store: SqlStore) -> None:
+def test_a_delivery_marked_sending_stays_open_and_says_so(store: SqlStores) -> None:
     first, second = record(store, A, B)
-    store.claim([first], OWNER, NOW + timedelta(minutes=10), NOW)
+    store.deliveries.claim([first], OWNER, NOW + timedelta(minutes=10), NOW)
     assert states(store) == {first: ("sending", 0), second: ("pending", 0)}
 
 
-def test_settled_outcomes_count_every_try_and_close_what_is_final(store: SqlStore) -> None:
+def test_settled_outcomes_count_every_try_and_close_what_is_final(store: SqlStores) -> None:
     first, second = record(store, A, B)
     settle(
         store,
@@ -44,23 +45,25 @@ def test_settled_outcomes_count_every_try_and_close_what_is_final(store: SqlStor
     assert states(store) == {first: ("failed", 3)}
     settle(store, [Outcome(first, "delivered", provider_id="queued as Q1")])
     assert states(store) == {}
-    history = {r.notice.key.account_id: r.channels["smtp"] for r in store.history()}
+    history = {r.notice.key.account_id: r.channels["smtp"] for r in store.ledger.history()}
     assert history == {A: "delivered", B: "failed"}
 
 
-def test_an_undeliverable_notice_is_final(store: SqlStore) -> None:
+def test_an_undeliverable_notice_is_final(store: SqlStores) -> None:
     [only] = record(store, A)
     settle(store, [Outcome(only, "undeliverable", error="suppressed: a@x", permanent=True)])
     assert states(store) == {}
 
 
-def test_the_suppression_list_ignores_case(store: SqlStore) -> None:
-    assert store.add_suppression("Ops@Example.com", "bounce", NOW) is True
-    assert store.add_suppression("ops@example.com", "complaint", NOW) is False
-    assert store.suppressed(["OPS@example.com", "dev@example.com"]) == {"ops@example.com"}
-    assert [(s.address, s.reason) for s in store.suppressions()] == [
+def test_the_suppression_list_ignores_case(store: SqlStores) -> None:
+    assert store.suppressions.add_suppression("Ops@Example.com", "bounce", NOW) is True
+    assert store.suppressions.add_suppression("ops@example.com", "complaint", NOW) is False
+    assert store.suppressions.suppressed(["OPS@example.com", "dev@example.com"]) == {
+        "ops@example.com"
+    }
+    assert [(s.address, s.reason) for s in store.suppressions.suppressions()] == [
         ("ops@example.com", "complaint")
     ]
-    assert store.remove_suppression("OPS@EXAMPLE.COM") is True
-    assert store.remove_suppression("ops@example.com") is False
-    assert store.suppressed(["ops@example.com"]) == set()
+    assert store.suppressions.remove_suppression("OPS@EXAMPLE.COM") is True
+    assert store.suppressions.remove_suppression("ops@example.com") is False
+    assert store.suppressions.suppressed(["ops@example.com"]) == set()

@@ -24,7 +24,7 @@ from notifier.core.health import (
     event_arn,
 )
 from notifier.service.lifecycle import refresh_health
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.peers import free_port, moto_server
 from tests.store_builders import NOW, account, function
 from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event
@@ -247,14 +247,14 @@ def test_a_bug_behind_the_channel_surfaces_instead_of_becoming_a_retry() -> None
 
 
 def test_configured_channels_post_each_stored_event_once_and_again_only_when_changed(
-    aws: dict[str, Any], endpoint: str, tmp_path: Path, store: SqlStore
+    aws: dict[str, Any], endpoint: str, tmp_path: Path, store: SqlStores
 ) -> None:
     (tmp_path / "notifier.toml").write_text(
         f'[health.eventbridge]\nenabled = true\nsource = "{SOURCE}"\nendpoint_url = "{endpoint}"\n'
     )
     settings = load_settings(tmp_path / "notifier.toml", env={})
     channels = bootstrap.event_channels(settings, store)
-    store.upsert_accounts([account(A)], NOW)
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     for channel in channels:  # as a run does: deliver, then flush in order
         channel.deliver(notice_event(A, "one", "two", when=day(1)))

@@ -14,7 +14,7 @@ from notifier import bootstrap
 from notifier.cli.main import main
 from notifier.config import Settings
 from notifier.service.lifecycle import refresh_health
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.cli_helpers import Cli
 from tests.health_model import output_problems
 
@@ -33,7 +33,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         patch.delenv("NOTIFIER_CONFIG", raising=False)
         patch.chdir(here)
         assert main(["--quiet", "run", "--as-of", DAY]) == 0
-    store = SqlStore.open(url)
+    store = SqlStores.open(url)
     try:
         now = datetime(2026, 11, 27, 12, tzinfo=UTC)
         refresh_health(store, bootstrap.calendar(Settings()), now)

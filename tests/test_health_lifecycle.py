@@ -21,7 +21,7 @@ from notifier.core.health import (
 from notifier.core.lifecycle import Schedule, event_at
 from notifier.service.health import HealthPolicy, StoreHealthChannel
 from notifier.service.lifecycle import refresh_health
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.store_builders import NOW, account, function
 
 A, B = "111111111111", "222222222222"
@@ -50,11 +50,11 @@ def arn(account_id: str, name: str) -> str:
     return f"arn:aws:lambda:us-east-1:{account_id}:function:{name}"
 
 
-def inventory(store: SqlStore, *functions: Function) -> None:
+def inventory(store: SqlStores, *functions: Function) -> None:
     listed: dict[str, list[Function]] = {A: [], B: []}
     for f in functions:
         listed[f.account_id].append(f)
-    store.replace_inventory(listed, KNOWN)
+    store.inventory.replace_inventory(listed, KNOWN)
 
 
 def notice_event(account_id: str, *names: str, when: datetime) -> HealthEvent:
@@ -76,14 +76,14 @@ def notice_event(account_id: str, *names: str, when: datetime) -> HealthEvent:
     )
 
 
-def post_notice(store: SqlStore, event: HealthEvent) -> None:
-    channel = StoreHealthChannel(store)
+def post_notice(store: SqlStores, event: HealthEvent) -> None:
+    channel = StoreHealthChannel(store.health)
     channel.deliver(event)
     channel.flush()
 
 
-def event_of(store: SqlStore, account_id: str = A) -> HealthEvent:
-    [event] = store.health_events([account_id])
+def event_of(store: SqlStores, account_id: str = A) -> HealthEvent:
+    [event] = store.health.health_events([account_id])
     return event
 
 
@@ -93,8 +93,8 @@ def entities(event: HealthEvent) -> dict[str, tuple[EntityStatus, datetime]]:
     }
 
 
-def test_an_event_burns_down_closes_and_reopens_over_the_days(store: SqlStore) -> None:
-    store.upsert_accounts([account(A), account(B)], NOW)
+def test_an_event_burns_down_closes_and_reopens_over_the_days(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A), account(B)], NOW)
     inventory(store, function(A, "one"), function(A, "two"), function(B, "other"))
     post_notice(store, notice_event(A, "one", "two", when=day(1)))
     post_notice(store, notice_event(B, "other", when=day(1)))
@@ -144,8 +144,8 @@ def test_an_event_burns_down_closes_and_reopens_over_the_days(store: SqlStore) -
     }
 
 
-def test_a_function_in_another_region_or_package_type_is_not_the_events(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_a_function_in_another_region_or_package_type_is_not_the_events(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(
         store,
         function(A, "one"),
@@ -159,9 +159,9 @@ def test_a_function_in_another_region_or_package_type_is_not_the_events(store: S
 
 
 def test_a_new_notice_keeps_the_time_of_entities_whose_status_is_unchanged(
-    store: SqlStore,
+    store: SqlStores,
 ) -> None:
-    store.upsert_accounts([account(A)], NOW)
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
 
@@ -170,20 +170,20 @@ def test_a_new_notice_keeps_the_time_of_entities_whose_status_is_unchanged(
     assert entities(event_of(store)) == {"one": (EntityStatus.PENDING, day(1))}
 
 
-def test_the_end_time_policy_ends_events_when_updates_are_blocked(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_the_end_time_policy_ends_events_when_updates_are_blocked(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     policy = HealthPolicy(end_time="block_update")
     post_notice(store, notice_event(A, "one", when=day(1)))
 
-    refresh_health(store, CALENDAR, day(2), [StoreHealthChannel(store, policy=policy)])
+    refresh_health(store, CALENDAR, day(2), [StoreHealthChannel(store.health, policy=policy)])
 
     event = event_of(store)
     assert (event.start_time, event.end_time) == (START, datetime(2026, 6, 1, tzinfo=UTC))
     assert event.last_updated_time == day(2)
 
 
-def statements_of(store: SqlStore, work: Callable[[], object]) -> list[str]:
+def statements_of(store: SqlStores, work: Callable[[], object]) -> list[str]:
     """The SQL statements `work` sends to the store's database."""
     sent: list[str] = []
 
@@ -198,8 +198,8 @@ def statements_of(store: SqlStore, work: Callable[[], object]) -> list[str]:
     return sent
 
 
-def test_a_second_refresh_with_nothing_new_only_reads_its_markers(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_a_second_refresh_with_nothing_new_only_reads_its_markers(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     post_notice(store, notice_event(A, "one", "two", when=day(1)))
     first = statements_of(store, lambda: refresh_health(store, CALENDAR, day(2)))
@@ -211,8 +211,8 @@ def test_a_second_refresh_with_nothing_new_only_reads_its_markers(store: SqlStor
     assert len(again) <= 5  # the markers, and the distinct (runtime, metadata) pairs
 
 
-def test_an_import_later_the_same_day_is_burnt_down_by_the_next_refresh(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_an_import_later_the_same_day_is_burnt_down_by_the_next_refresh(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     post_notice(store, notice_event(A, "one", "two", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -224,8 +224,8 @@ def test_an_import_later_the_same_day_is_burnt_down_by_the_next_refresh(store: S
     assert entities(event_of(store))["one"] == (EntityStatus.RESOLVED, day(2))
 
 
-def test_a_new_notice_event_is_burnt_down_by_the_next_refresh(store: SqlStore) -> None:
-    store.upsert_accounts([account(A), account(B)], NOW)
+def test_a_new_notice_event_is_burnt_down_by_the_next_refresh(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A), account(B)], NOW)
     inventory(store, function(A, "one"), function(B, "other"), function(B, "more"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -237,8 +237,8 @@ def test_a_new_notice_event_is_burnt_down_by_the_next_refresh(store: SqlStore) -
     assert set(entities(event_of(store, B))) == {"other", "more"}
 
 
-def test_a_date_moved_in_the_calendar_moves_the_event_the_same_day(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_a_date_moved_in_the_calendar_moves_the_event_the_same_day(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -252,8 +252,8 @@ def test_a_date_moved_in_the_calendar_moves_the_event_the_same_day(store: SqlSto
     assert event_of(store).start_time == later
 
 
-def test_an_event_opens_when_its_start_passes_even_with_nothing_else_new(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_an_event_opens_when_its_start_passes_even_with_nothing_else_new(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(31))
@@ -282,13 +282,13 @@ RULES = [  # (listed before, on the runtime now, refreshed at, start) -> the cor
 
 @pytest.mark.parametrize(("before", "now", "at", "start"), RULES)
 def test_the_bulk_sql_burndown_applies_the_core_rule(
-    store: SqlStore,
+    store: SqlStores,
     before: tuple[str, ...],
     now: tuple[str, ...],
     at: datetime,
     start: datetime | None,
 ) -> None:
-    store.upsert_accounts([account(A)], NOW)
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, *(function(A, n) for n in before))
     post_notice(store, notice_event(A, "one", "two", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -305,9 +305,9 @@ def test_the_bulk_sql_burndown_applies_the_core_rule(
 
 
 def test_an_event_that_closes_ends_at_that_instant_and_a_reopened_one_ends_as_planned(
-    store: SqlStore,
+    store: SqlStores,
 ) -> None:
-    store.upsert_accounts([account(A)], NOW)
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(2))
@@ -324,8 +324,8 @@ def test_an_event_that_closes_ends_at_that_instant_and_a_reopened_one_ends_as_pl
     assert (event_of(store).status_code, event_of(store).end_time) == (EventStatus.UPCOMING, None)
 
 
-def test_a_refresh_at_an_earlier_instant_is_not_skipped(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_a_refresh_at_an_earlier_instant_is_not_skipped(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"))
     post_notice(store, notice_event(A, "one", when=day(1)))
     refresh_health(store, CALENDAR, day(40))

@@ -14,7 +14,7 @@ from notifier.core.errors import ConfigError
 from notifier.core.health import HealthEvent
 from notifier.service.health import HealthPolicy, PublishingChannel, StoreHealthChannel
 from notifier.service.lifecycle import refresh_health
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.store_builders import NOW, account, function
 from tests.test_health_lifecycle import CALENDAR, day, inventory, notice_event
 
@@ -42,18 +42,18 @@ class Posted:
         pass
 
 
-def channels(store: SqlStore) -> tuple[StoreHealthChannel, PublishingChannel, Posted]:
+def channels(store: SqlStores) -> tuple[StoreHealthChannel, PublishingChannel, Posted]:
     posted = Posted()
     policy = HealthPolicy()
     return (
-        StoreHealthChannel(store, policy=policy),
-        PublishingChannel(store, posted, policy),
+        StoreHealthChannel(store.health, policy=policy),
+        PublishingChannel(store.health, store.publications, posted, policy),
         posted,
     )
 
 
-def test_an_event_is_posted_again_only_once_it_changed(store: SqlStore) -> None:
-    store.upsert_accounts([account(A)], NOW)
+def test_an_event_is_posted_again_only_once_it_changed(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A)], NOW)
     inventory(store, function(A, "one"), function(A, "two"))
     stored, publishing, posted = channels(store)
     event = notice_event(A, "one", "two", when=day(1))
@@ -77,13 +77,13 @@ def test_an_event_is_posted_again_only_once_it_changed(store: SqlStore) -> None:
     assert {e.status.value for e in posted.flushed[-1].entities} == {"PENDING", "RESOLVED"}
 
 
-def test_the_configured_event_type_code_names_the_stored_events(store: SqlStore) -> None:
+def test_the_configured_event_type_code_names_the_stored_events(store: SqlStores) -> None:
     code = "NOTIFIER_RUNTIME_LIFECYCLE_EVENT"
-    channel = StoreHealthChannel(store, policy=HealthPolicy(event_type_code=code))
+    channel = StoreHealthChannel(store.health, policy=HealthPolicy(event_type_code=code))
     channel.deliver(notice_event(A, "one", when=day(1)))
     channel.flush()
 
-    [event] = store.health_events()
+    [event] = store.health.health_events()
     assert event.event_type_code == code
     assert f"/LAMBDA/{code}/{code}_" in event.arn
 
@@ -125,7 +125,7 @@ def test_an_aws_source_and_a_bad_end_time_are_refused_together(tmp_path: Path) -
 
 
 def test_eventbridge_enabled_adds_its_channel_after_the_store(
-    tmp_path: Path, store: SqlStore
+    tmp_path: Path, store: SqlStores
 ) -> None:
     path = write(
         tmp_path,

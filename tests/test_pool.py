@@ -60,8 +60,8 @@ def test_a_run_over_many_batches_rendered_by_workers_sends_each_due_notice_once(
     )  # fmt: skip
     cal, day = bootstrap.calendar(settings), date(2026, 11, 27)
     with bootstrap.store(settings) as store:
-        import_accounts(store, tmp_path / "accounts.csv", at=NOW)
-        import_inventory(store, [tmp_path / "inventory.csv"], cal)
+        import_accounts(store.accounts, tmp_path / "accounts.csv", at=NOW)
+        import_inventory(store.inventory, [tmp_path / "inventory.csv"], cal)
         inputs = bootstrap.plan_inputs(settings, cal, day)
         planned = [n.key for batch in planning.due_batches(store, inputs) for n in batch]
         with bootstrap.runner(settings, store, cal, day, Silent(), fixed_clock) as runner:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from notifier import bootstrap
 from notifier.config import Settings
+from notifier.core.domain import Account, Function
+from notifier.core.records import InventorySummary
 from notifier.service.imports import seed_sample
-from notifier.store.repository import SqlStore
+from notifier.store.accounts import SqlAccounts
+from notifier.store.inventory import SqlInventory
+from notifier.store.stores import SqlStores
 from tests.cli_helpers import Cli
 from tests.store_builders import NOW
 
@@ -83,9 +90,9 @@ def test_a_run_killed_at_random_points_then_rerun_delivers_every_notice_once(
 
 HOLD_LOCK = """
 import sys, time
-from notifier.store.repository import SqlStore
-store = SqlStore.open(sys.argv[1])
-with store.run_lock(wait=False):
+from notifier.store.stores import SqlStores
+store = SqlStores.open(sys.argv[1])
+with store.lock.hold(wait=False):
     print("held", flush=True)
     time.sleep(60)
 """
@@ -128,38 +135,56 @@ def test_the_waiting_run_sends_nothing_twice(fleet_cli: Cli) -> None:
     assert sum(s["notices"] for s in summaries) == len(delivered_keys(fleet_cli))
 
 
-class KilledAfterOneWrite:
-    """A real store whose process dies, as far as the store can tell, after its first write."""
+class Dies:
+    """A process that dies, as far as the store can tell, after its first write."""
 
-    def __init__(self, store: SqlStore) -> None:
-        self.store, self.writes = store, 0
+    def __init__(self) -> None:
+        self.writes = 0
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.store, name)
-
-    def upsert_accounts(self, accounts: Any, at: Any) -> tuple[int, int]:
-        self._write()
-        return self.store.upsert_accounts(accounts, at)
-
-    def replace_inventory(self, functions: Any, known: Any) -> Any:
-        self._write()
-        return self.store.replace_inventory(functions, known)
-
-    def _write(self) -> None:
+    def write(self) -> None:
         self.writes += 1
         if self.writes > 1:
             raise SystemExit("killed")
 
 
-def test_a_sample_seed_cut_short_is_seeded_again_by_the_next_run(store: SqlStore) -> None:
+class DyingAccounts(SqlAccounts):
+    def __init__(self, engine: Engine, dies: Dies) -> None:
+        super().__init__(engine)
+        self.dies = dies
+
+    def upsert_accounts(self, accounts: Sequence[Account], at: datetime) -> tuple[int, int]:
+        self.dies.write()
+        return super().upsert_accounts(accounts, at)
+
+
+class DyingInventory(SqlInventory):
+    def __init__(self, engine: Engine, dies: Dies) -> None:
+        super().__init__(engine)
+        self.dies = dies
+
+    def replace_inventory(
+        self, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
+    ) -> InventorySummary:
+        self.dies.write()
+        return super().replace_inventory(functions, known_runtimes)
+
+
+def killed_after_one_write(store: SqlStores) -> SqlStores:
+    """The real store, in a process that dies after its first write of accounts or inventory."""
+    dies = Dies()
+    accounts, inventory = DyingAccounts(store.engine, dies), DyingInventory(store.engine, dies)
+    return dataclasses.replace(store, accounts=accounts, inventory=inventory)
+
+
+def test_a_sample_seed_cut_short_is_seeded_again_by_the_next_run(store: SqlStores) -> None:
     settings = Settings(database_url="sqlite://", sample_data=True)
     cal = bootstrap.calendar(settings)
     with pytest.raises(SystemExit):
-        seed_sample(KilledAfterOneWrite(store), cal, NOW)
+        seed_sample(killed_after_one_write(store), cal, NOW)
 
     said = bootstrap.prepare_for_run(settings, store, cal)
 
     assert said is not None and "imported the bundled sample" in said
-    assert store.count_accounts() == 50
-    pairs = list(store.affected_pairs(set(cal.runtimes), None))
+    assert store.accounts.count_accounts() == 50
+    pairs = list(store.inventory.affected_pairs(set(cal.runtimes), None))
     assert len({pair.account_id for pair in pairs}) > 10

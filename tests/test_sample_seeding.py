@@ -10,7 +10,7 @@ import pytest
 from notifier import bootstrap
 from notifier.config import Settings
 from notifier.core.errors import ConfigError
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.cli_helpers import Cli
 from tests.test_run_faults import write_fleet
 
@@ -18,9 +18,9 @@ NO_ACCOUNTS = "the database holds no accounts; import them with `notifier accoun
 
 
 def accounts_in(folder: Path) -> int:
-    store = SqlStore.open(f"sqlite:///{folder / 'notifier.db'}")
+    store = SqlStores.open(f"sqlite:///{folder / 'notifier.db'}")
     try:
-        return store.count_accounts()
+        return store.accounts.count_accounts()
     finally:
         store.close()
 
@@ -61,11 +61,11 @@ def test_a_run_with_no_accounts_and_the_sample_off_fails_as_the_dry_run_does(
     assert not (tmp_path / "outbox").exists()
 
 
-def test_a_store_with_a_ledger_row_but_no_account_never_gets_the_sample(store: SqlStore) -> None:
+def test_a_store_with_a_ledger_row_but_no_account_never_gets_the_sample(store: SqlStores) -> None:
     settings = Settings(database_url="sqlite://", sample_data=True)
-    store.start_run(date(2027, 1, 15), datetime(2027, 1, 15, tzinfo=UTC))
+    store.ledger.start_run(date(2027, 1, 15), datetime(2027, 1, 15, tzinfo=UTC))
 
     with pytest.raises(ConfigError, match="the database holds no accounts"):
         bootstrap.prepare_for_run(settings, store, bootstrap.calendar(settings))
 
-    assert store.count_accounts() == 0
+    assert store.accounts.count_accounts() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from sqlmodel import SQLModel
 
 from notifier.core.errors import ConfigError, StoreError
 from notifier.store.engine import make_engine, make_readonly_engine
-from notifier.store.repository import SqlStore
 from notifier.store.schema import is_current, upgrade
+from notifier.store.stores import SqlStores
 
 TABLES = {
     "account", "function", "run", "notice", "delivery", "health_event", "affected_entity",
@@ -87,21 +88,21 @@ def test_a_read_only_open_never_creates_the_database_file(tmp_path: Path) -> Non
 
 def test_a_read_only_open_reads_but_never_writes_the_database_file(tmp_path: Path) -> None:
     path = tmp_path / "notifier.db"
-    SqlStore.open(f"sqlite:///{path}").close()
+    SqlStores.open(f"sqlite:///{path}").close()
     before = (path.read_bytes(), path.stat().st_mtime_ns)
-    readonly = SqlStore(make_readonly_engine(f"sqlite:///{path}"))
+    readonly = SqlStores.on(make_readonly_engine(f"sqlite:///{path}"))
 
-    assert readonly.count_accounts() == 0
+    assert readonly.accounts.count_accounts() == 0
     assert is_current(readonly.engine)
     with pytest.raises(StoreError, match="cannot be used: attempt to write a readonly database"):
-        readonly.start_run(date(2026, 1, 1), datetime.now(UTC))
+        readonly.ledger.start_run(date(2026, 1, 1), datetime.now(UTC))
     readonly.close()
 
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
 def test_the_pending_deliveries_query_uses_the_partial_index_on_sqlite(tmp_path: Path) -> None:
-    store = SqlStore.open(f"sqlite:///{tmp_path / 'notifier.db'}")
+    store = SqlStores.open(f"sqlite:///{tmp_path / 'notifier.db'}")
     seen: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -109,10 +110,25 @@ def test_the_pending_deliveries_query_uses_the_partial_index_on_sqlite(tmp_path:
             seen.append((statement, parameters))
 
     event.listen(store.engine, "before_cursor_execute", capture)
-    store.pending_deliveries(["email"], 0, 10)
+    store.deliveries.pending_deliveries(["email"], 0, 10)
     [(statement, parameters)] = seen
     with store.engine.connect() as connection:
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
     store.close()
 
     assert "ix_delivery_open" in " ".join(str(row[-1]) for row in plan)
+
+
+def test_each_store_query_goes_through_the_fault_guard() -> None:
+    """Every public method of every role is @guarded (a retry, then StoreError), but for the
+    two that cannot be: a generator streaming rows, and the run lock."""
+    stores = SqlStores.on(make_engine("sqlite://"))
+    roles = [getattr(stores, f.name) for f in dataclasses.fields(stores) if f.name != "engine"]
+    methods = [(role, name) for role in roles for name in dir(role) if not name.startswith("_")]
+    unguarded = [
+        f"{type(role).__name__}.{name}"
+        for role, name in methods
+        if callable(getattr(role, name)) and not hasattr(getattr(role, name), "__wrapped__")
+    ]
+    stores.close()
+    assert sorted(unguarded) == ["SqlInventory.affected_pairs", "SqlRunLock.hold"]

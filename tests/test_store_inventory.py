@@ -7,51 +7,51 @@ from sqlalchemy import inspect
 
 from notifier.core.domain import Function
 from notifier.core.records import InventorySummary, PairCount
-from notifier.store.repository import SqlStore
+from notifier.store.stores import SqlStores
 from tests.store_builders import KNOWN, NOW, account, function
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 
 
-def arns(store: SqlStore, account_id: str, runtime: str = "python3.9") -> tuple[str, ...]:
-    return store.function_arns([(account_id, runtime)])[(account_id, runtime)]
+def arns(store: SqlStores, account_id: str, runtime: str = "python3.9") -> tuple[str, ...]:
+    return store.inventory.function_arns([(account_id, runtime)])[(account_id, runtime)]
 
 
 def test_import_replaces_the_accounts_whole_function_list_and_leaves_other_accounts_alone(
-    store: SqlStore,
+    store: SqlStores,
 ) -> None:
-    store.replace_inventory(
+    store.inventory.replace_inventory(
         {A: [function(A, "old-1"), function(A, "old-2")], B: [function(B, "b")]}, KNOWN
     )
 
-    store.replace_inventory({A: [function(A, "new")]}, KNOWN)
+    store.inventory.replace_inventory({A: [function(A, "new")]}, KNOWN)
 
     assert arns(store, A) == (f"arn:aws:lambda:us-east-1:{A}:function:new",)
     assert arns(store, B) == (f"arn:aws:lambda:us-east-1:{B}:function:b",)
 
 
-def test_import_of_an_empty_list_empties_that_account(store: SqlStore) -> None:
-    store.replace_inventory({A: [function(A, "f")]}, KNOWN)
+def test_import_of_an_empty_list_empties_that_account(store: SqlStores) -> None:
+    store.inventory.replace_inventory({A: [function(A, "f")]}, KNOWN)
 
-    summary = store.replace_inventory({A: []}, KNOWN)
+    summary = store.inventory.replace_inventory({A: []}, KNOWN)
 
     assert summary == InventorySummary(1, 0, 0, 0, 0, 0)
     assert arns(store, A) == ()
 
 
-def test_a_failing_import_changes_nothing(store: SqlStore) -> None:
-    store.replace_inventory({A: [function(A, "kept")]}, KNOWN)
+def test_a_failing_import_changes_nothing(store: SqlStores) -> None:
+    store.inventory.replace_inventory({A: [function(A, "kept")]}, KNOWN)
     broken = Function(B, "us-east-1", None, "python3.9", "arn:x", "Zip")  # type: ignore[arg-type]
 
     with pytest.raises(Exception, match=r"(?i)null"):
-        store.replace_inventory({A: [function(A, "replacement")], B: [broken]}, KNOWN)
+        store.inventory.replace_inventory({A: [function(A, "replacement")], B: [broken]}, KNOWN)
 
     assert arns(store, A) == (f"arn:aws:lambda:us-east-1:{A}:function:kept",)
     assert arns(store, B) == ()
 
 
 def test_the_import_summary_sorts_functions_into_scope_images_no_runtime_and_unknown(
-    store: SqlStore,
+    store: SqlStores,
 ) -> None:
     functions = [
         function(A, "zip-known"),
@@ -63,7 +63,7 @@ def test_the_import_summary_sorts_functions_into_scope_images_no_runtime_and_unk
         function(A, "custom", runtime="java99"),
     ]
 
-    summary = store.replace_inventory({A: functions, B: [function(B, "b")]}, KNOWN)
+    summary = store.inventory.replace_inventory({A: functions, B: [function(B, "b")]}, KNOWN)
 
     assert summary == InventorySummary(
         accounts=2, functions=8, in_scope=3, container_images=2, no_runtime=2, unknown_runtime=1
@@ -71,9 +71,9 @@ def test_the_import_summary_sorts_functions_into_scope_images_no_runtime_and_unk
 
 
 def test_affected_pairs_count_zip_functions_per_account_and_runtime_in_order(
-    store: SqlStore,
+    store: SqlStores,
 ) -> None:
-    store.replace_inventory(
+    store.inventory.replace_inventory(
         {
             B: [function(B, "1", "nodejs18.x"), function(B, "2", "python3.9")],
             A: [
@@ -87,7 +87,7 @@ def test_affected_pairs_count_zip_functions_per_account_and_runtime_in_order(
         KNOWN,
     )
 
-    pairs = list(store.affected_pairs(["python3.9", "nodejs18.x"]))
+    pairs = list(store.inventory.affected_pairs(["python3.9", "nodejs18.x"]))
 
     assert pairs == [
         PairCount(A, "nodejs18.x", 1),
@@ -97,24 +97,24 @@ def test_affected_pairs_count_zip_functions_per_account_and_runtime_in_order(
     ]
 
 
-def test_affected_pairs_can_be_limited_to_some_accounts(store: SqlStore) -> None:
-    store.replace_inventory({a: [function(a, "f")] for a in (A, B, C)}, KNOWN)
+def test_affected_pairs_can_be_limited_to_some_accounts(store: SqlStores) -> None:
+    store.inventory.replace_inventory({a: [function(a, "f")] for a in (A, B, C)}, KNOWN)
 
-    pairs = list(store.affected_pairs(["python3.9"], account_ids=[C, A, "999999999999"]))
+    pairs = list(store.inventory.affected_pairs(["python3.9"], account_ids=[C, A, "999999999999"]))
 
     assert [p.account_id for p in pairs] == [A, C]
 
 
-def test_affected_pairs_on_no_runtimes_are_none(store: SqlStore) -> None:
-    store.replace_inventory({A: [function(A, "f")]}, KNOWN)
+def test_affected_pairs_on_no_runtimes_are_none(store: SqlStores) -> None:
+    store.inventory.replace_inventory({A: [function(A, "f")]}, KNOWN)
 
-    assert list(store.affected_pairs([])) == []
+    assert list(store.inventory.affected_pairs([])) == []
 
 
 def test_function_arns_are_sorted_per_pair_and_leave_out_images_and_other_runtimes(
-    store: SqlStore,
+    store: SqlStores,
 ) -> None:
-    store.replace_inventory(
+    store.inventory.replace_inventory(
         {
             A: [
                 function(A, "zeta"),
@@ -126,7 +126,7 @@ def test_function_arns_are_sorted_per_pair_and_leave_out_images_and_other_runtim
         KNOWN,
     )
 
-    found = store.function_arns([(A, "python3.9"), (B, "python3.9")])
+    found = store.inventory.function_arns([(A, "python3.9"), (B, "python3.9")])
 
     assert found == {
         (A, "python3.9"): (
@@ -137,25 +137,27 @@ def test_function_arns_are_sorted_per_pair_and_leave_out_images_and_other_runtim
     }
 
 
-def test_function_arns_handle_thousands_of_pairs(store: SqlStore) -> None:
+def test_function_arns_handle_thousands_of_pairs(store: SqlStores) -> None:
     accounts = [f"{n:012d}" for n in range(1, 1201)]
-    store.replace_inventory(
+    store.inventory.replace_inventory(
         {a: [function(a, "f"), function(a, "g", "nodejs20.x")] for a in accounts}, KNOWN
     )
 
-    found = store.function_arns([(a, rt) for a in accounts for rt in ("python3.9", "nodejs20.x")])
+    found = store.inventory.function_arns(
+        [(a, rt) for a in accounts for rt in ("python3.9", "nodejs20.x")]
+    )
 
     assert len(found) == 2400
     assert all(len(arns) == 1 for arns in found.values())
 
 
-def test_a_full_snapshot_replaces_every_accounts_list(store: SqlStore) -> None:
-    store.upsert_accounts([account(A), account(B)], NOW)
-    store.replace_inventory(
+def test_a_full_snapshot_replaces_every_accounts_list(store: SqlStores) -> None:
+    store.accounts.upsert_accounts([account(A), account(B)], NOW)
+    store.inventory.replace_inventory(
         {A: [function(A, "a1"), function(A, "a2")], B: [function(B, "b1")]}, KNOWN
     )
 
-    store.replace_inventory({A: [function(A, "a3")], B: []}, KNOWN)
+    store.inventory.replace_inventory({A: [function(A, "a3")], B: []}, KNOWN)
 
     assert arns(store, A) == (f"arn:aws:lambda:us-east-1:{A}:function:a3",)
     assert arns(store, B) == ()
@@ -164,22 +166,22 @@ def test_a_full_snapshot_replaces_every_accounts_list(store: SqlStore) -> None:
 
 
 def test_a_function_listed_under_another_account_is_refused_and_changes_nothing(
-    store: SqlStore,
+    store: SqlStores,
 ) -> None:
-    store.replace_inventory({A: [function(A, "kept")]}, KNOWN)
+    store.inventory.replace_inventory({A: [function(A, "kept")]}, KNOWN)
 
     with pytest.raises(ValueError, match=f"listed under account {A}"):
-        store.replace_inventory({A: [function(A, "new"), function(B, "stray")]}, KNOWN)
+        store.inventory.replace_inventory({A: [function(A, "new"), function(B, "stray")]}, KNOWN)
 
     assert arns(store, A) == (f"arn:aws:lambda:us-east-1:{A}:function:kept",)
 
 
-def test_each_field_of_a_function_lands_in_its_own_column(store: SqlStore) -> None:
+def test_each_field_of_a_function_lands_in_its_own_column(store: SqlStores) -> None:
     listed = Function(
         A, "eu-west-1", "fn", "python3.9", f"arn:aws:lambda:eu-west-1:{A}:function:fn",
         "Zip", "2025-01-01T10:00:00.000+0000",
     )  # fmt: skip
-    store.replace_inventory({A: [listed]}, KNOWN)
+    store.inventory.replace_inventory({A: [listed]}, KNOWN)
 
     with store.engine.connect() as connection:
         row = connection.exec_driver_sql(

@@ -12,7 +12,7 @@ from notifier import bootstrap
 from notifier.config import Settings, load_settings
 from notifier.core.domain import Calendar
 from notifier.core.instant import run_instant
-from notifier.service.ports import Store
+from notifier.service.ports import Stores
 
 Note = Callable[[str], None]
 PathLike = str | Path
@@ -60,7 +60,7 @@ class Base:
         return run_instant(as_of, self._settings.zone, self._clock())
 
     @contextmanager
-    def _reading(self, cal: Calendar) -> Iterator[Store]:
+    def _reading(self, cal: Calendar) -> Iterator[Stores]:
         with bootstrap.reading_store(self._settings, cal) as (st, note):
             if note:
                 self._note(note)

@@ -40,7 +40,7 @@ class HealthReads(Base):
         )
         with self._reading(self._calendar()) as st:
             at = self._instant(as_of)
-            return health_api.describe_events(st, wanted, max_results, next_token, at)
+            return health_api.describe_events(st.health, wanted, max_results, next_token, at)
 
     def health_details(
         self, arns: Sequence[str], *, as_of: date | None = None
@@ -50,7 +50,7 @@ class HealthReads(Base):
         Example: Notifier().health_details(["arn:aws:health:us-east-1::event/LAMBDA/..."])
         """
         with self._reading(self._calendar()) as st:
-            return health_api.describe_event_details(st, list(arns), self._instant(as_of))
+            return health_api.describe_event_details(st.health, list(arns), self._instant(as_of))
 
     def health_entities(
         self,
@@ -69,7 +69,7 @@ class HealthReads(Base):
         with self._reading(self._calendar()) as st:
             at = self._instant(as_of)
             return health_api.describe_affected_entities(
-                st, arn, wanted, max_results, next_token, at
+                st.health, arn, wanted, max_results, next_token, at
             )
 
     def health_dashboard(self, out: PathLike, *, as_of: date | None = None) -> DashboardSummary:

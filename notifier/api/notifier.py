@@ -73,7 +73,7 @@ class Notifier(HealthReads, Previews):
         """
         with bootstrap.store(self._settings) as st:
             at = self._clock()
-            return imports.import_accounts(st, Path(path), check_deliverability, at=at)
+            return imports.import_accounts(st.accounts, Path(path), check_deliverability, at=at)
 
     def import_inventory(self, *paths: PathLike) -> InventorySummary:
         """Replace each listed account's functions with the snapshot in the files or folders.
@@ -82,7 +82,7 @@ class Notifier(HealthReads, Previews):
         """
         cal = self._calendar()
         with bootstrap.store(self._settings) as st:
-            return imports.import_inventory(st, [Path(p) for p in paths], cal)
+            return imports.import_inventory(st.inventory, [Path(p) for p in paths], cal)
 
     def dry_run(self, as_of: date | None = None, accounts: Sequence[str] | None = None) -> DryRun:
         """What a run on `as_of` would send, rendered, writing nothing anywhere.
@@ -138,7 +138,7 @@ class Notifier(HealthReads, Previews):
         """
         wanted = account_ids(accounts)
         with bootstrap.store_to_read(self._settings) as st:
-            return History(tuple(queries.history(st, wanted)))
+            return History(tuple(queries.history(st.ledger, wanted)))
 
     def suppress_add(self, address: str, reason: str = "manual") -> bool:
         """Never send to `address` again; False when it was already suppressed (reason updated).
@@ -147,7 +147,7 @@ class Notifier(HealthReads, Previews):
         """
         checked = checked_address(address)
         with bootstrap.store(self._settings) as st:
-            return st.add_suppression(checked, reason, self._clock())
+            return st.suppressions.add_suppression(checked, reason, self._clock())
 
     def suppress_remove(self, address: str) -> bool:
         """Send to `address` again; False when it was not suppressed.
@@ -156,7 +156,7 @@ class Notifier(HealthReads, Previews):
         """
         checked = checked_address(address)
         with bootstrap.store(self._settings) as st:
-            return st.remove_suppression(checked)
+            return st.suppressions.remove_suppression(checked)
 
     def suppressions(self) -> Suppressions:
         """The suppressed addresses, with the reason and when each was added.
@@ -164,7 +164,7 @@ class Notifier(HealthReads, Previews):
         Example: Notifier().suppressions().to_json()["suppressed"]
         """
         with bootstrap.store_to_read(self._settings) as st:
-            return Suppressions(tuple(st.suppressions()))
+            return Suppressions(tuple(st.suppressions.suppressions()))
 
     def upgrade_database(self) -> str:
         """Create or upgrade the schema to the newest migration; returns the database's name.

@@ -21,7 +21,7 @@ from notifier.rendering.dashboard import (
     index_page_name,
     timeline_svg,
 )
-from notifier.service.ports import Store
+from notifier.service.ports import HealthEvents, Stores
 
 ACCOUNTS_PER_PAGE = 200
 READ_CHUNK = 500
@@ -35,7 +35,7 @@ class DashboardSummary:
 
 
 def build_dashboard(
-    store: Store,
+    stores: Stores,
     calendar: Calendar,
     today: date,
     out: Path,
@@ -47,20 +47,20 @@ def build_dashboard(
     every status as it stands at that instant. A folder that cannot be written is an InputError
     naming it."""
     try:
-        return _build(store, calendar, today, out, per_page, at)
+        return _build(stores, calendar, today, out, per_page, at)
     except OSError as error:
         raise InputError([write_problem(out, error)]) from error
 
 
 def _build(
-    store: Store,
+    stores: Stores,
     calendar: Calendar,
     today: date,
     out: Path,
     per_page: int,
     at: datetime | None,
 ) -> DashboardSummary:
-    counts = _all_counts(store, at)
+    counts = _all_counts(stores.health, at)
     totals = Counter[str]()
     for c in counts:
         totals.update({"upcoming": c.upcoming, "open": c.open, "closed": c.closed})
@@ -69,26 +69,29 @@ def _build(
     for number in range(1, pages + 1):
         start = (number - 1) * per_page
         shown = counts[start : start + per_page]
-        names = {a: x.name for a, x in store.accounts([c.account_id for c in shown]).items()}
+        found = stores.accounts.accounts([c.account_id for c in shown])
+        names = {a: x.name for a, x in found.items()}
         page = IndexPage(number, pages, shown, len(counts), dict(totals), start + 1, names)
         _write(out / index_page_name(number), index_html(page, timeline, today))
     events = 0
     for start in range(0, len(counts), READ_CHUNK):
         events += _write_accounts(
-            store, out, [c.account_id for c in counts[start : start + READ_CHUNK]], at
+            stores.health, out, [c.account_id for c in counts[start : start + READ_CHUNK]], at
         )
     return DashboardSummary(pages, len(counts), events)
 
 
-def _all_counts(store: Store, at: datetime | None) -> list[StatusCounts]:
+def _all_counts(health: HealthEvents, at: datetime | None) -> list[StatusCounts]:
     found: list[StatusCounts] = []
-    while page := store.health_status_counts(found[-1].account_id if found else None, 5000, at):
+    while page := health.health_status_counts(found[-1].account_id if found else None, 5000, at):
         found += page
     return found
 
 
-def _write_accounts(store: Store, out: Path, account_ids: list[str], at: datetime | None) -> int:
-    events = store.health_events(account_ids)
+def _write_accounts(
+    health: HealthEvents, out: Path, account_ids: list[str], at: datetime | None
+) -> int:
+    events = health.health_events(account_ids)
     if at is not None:
         events = [seen_at(e, at) for e in events]
     for event in events:

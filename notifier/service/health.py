@@ -15,7 +15,7 @@ from notifier.core.health import LAMBDA_EVENT_TYPE, HealthEvent, event_arn, even
 from notifier.core.instant import start_of
 from notifier.core.lifecycle import Schedule
 from notifier.files import PUBLIC, write_atomically
-from notifier.service.ports import Store
+from notifier.service.ports import HealthEvents, Publications
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,12 @@ class StoreHealthChannel:
     name = "health"
 
     def __init__(
-        self, store: Store, json_dir: Path | None = None, policy: HealthPolicy | None = None
+        self,
+        health: HealthEvents,
+        json_dir: Path | None = None,
+        policy: HealthPolicy | None = None,
     ) -> None:
-        self.store = store
+        self.health = health
         self.json_dir = json_dir
         self.policy = policy or HealthPolicy()
         self._buffer: dict[str, HealthEvent] = {}
@@ -71,7 +74,7 @@ class StoreHealthChannel:
             return
         events = list(self._buffer.values())
         try:
-            self.store.upsert_health_events(events)
+            self.health.upsert_health_events(events)
             self.write_json([e.arn for e in events])
         except OSError as exc:
             raise DeliveryError(
@@ -84,7 +87,7 @@ class StoreHealthChannel:
         """Write the stored version of each event among `arns` to `json_dir`, if set."""
         if self.json_dir is None or not arns:
             return
-        for event in self.store.health_events_by_arn(arns):
+        for event in self.health.health_events_by_arn(arns):
             write_event_json(self.json_dir, event)
 
     def close(self) -> None:
@@ -95,8 +98,15 @@ class PublishingChannel:
     """Posts the stored version of each event through `inner` (EventBridge, say), and only
     when that version was not posted before: an unchanged event is not posted again."""
 
-    def __init__(self, store: Store, inner: EventChannel, policy: HealthPolicy) -> None:
-        self.store, self.inner, self.policy = store, inner, policy
+    def __init__(
+        self,
+        health: HealthEvents,
+        publications: Publications,
+        inner: EventChannel,
+        policy: HealthPolicy,
+    ) -> None:
+        self.health, self.publications = health, publications
+        self.inner, self.policy = inner, policy
         self.name = inner.name
         self._arns: set[str] = set()
 
@@ -113,16 +123,16 @@ class PublishingChannel:
         """Post the events among `arns` changed since last posted; returns how many."""
         if not arns:
             return 0
-        known = self.store.published_versions(self.name, arns)
+        known = self.publications.published_versions(self.name, arns)
         fresh = [
             e
-            for e in self.store.health_events_by_arn(arns)
+            for e in self.health.health_events_by_arn(arns)
             if known.get(e.arn) != e.last_updated_time
         ]
         for event in fresh:
             self.inner.deliver(event)
         self.inner.flush()
-        self.store.mark_published(self.name, {e.arn: e.last_updated_time for e in fresh})
+        self.publications.mark_published(self.name, {e.arn: e.last_updated_time for e in fresh})
         return len(fresh)
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from notifier.core.health import (
     unknown_event_error,
 )
 from notifier.core.lifecycle import seen_at
-from notifier.service.ports import Store
+from notifier.service.ports import HealthEvents
 
 MAX_RESULTS = 100
 
@@ -50,7 +50,7 @@ def _at(event: HealthEvent, at: datetime | None) -> HealthEvent:
 
 
 def describe_events(
-    store: Store,
+    health: HealthEvents,
     wanted: EventFilter,
     max_results: int = MAX_RESULTS,
     token: str | None = None,
@@ -59,7 +59,7 @@ def describe_events(
     """`{"events": [...], "nextToken": ...}`, nextToken only while more remain; with `at`,
     statuses as they stand at that instant (a status filter, too)."""
     _check(max_results)
-    page = store.health_event_page(replace(wanted, at=at), _after(token), max_results + 1)
+    page = health.health_event_page(replace(wanted, at=at), _after(token), max_results + 1)
     shown = [event_to_api(_at(e, at)) for e in page[:max_results]]
     answer: dict[str, object] = {"events": shown}
     if len(page) > max_results:
@@ -68,10 +68,10 @@ def describe_events(
 
 
 def describe_event_details(
-    store: Store, arns: Sequence[str], at: datetime | None = None
+    health: HealthEvents, arns: Sequence[str], at: datetime | None = None
 ) -> dict[str, object]:
     """`{"successfulSet": [...], "failedSet": [...]}` in the order the ARNs were asked."""
-    found = {e.arn: _at(e, at) for e in store.health_events_by_arn(arns)}
+    found = {e.arn: _at(e, at) for e in health.health_events_by_arn(arns)}
     return {
         "successfulSet": [event_details_to_api(found[a]) for a in arns if a in found],
         "failedSet": [unknown_event_error(a) for a in arns if a not in found],
@@ -79,7 +79,7 @@ def describe_event_details(
 
 
 def describe_affected_entities(
-    store: Store,
+    health: HealthEvents,
     event_arn: str,
     statuses: Collection[EntityStatus] = (),
     max_results: int = MAX_RESULTS,
@@ -89,11 +89,11 @@ def describe_affected_entities(
     """`{"entities": [...], "nextToken": ...}` for one event; an InputError for an unknown ARN.
     The entities are as stored; `at` is taken for symmetry with the other reads."""
     _check(max_results)
-    found = store.health_event_page(EventFilter(arns=(event_arn,)), None, 1)
+    found = health.health_event_page(EventFilter(arns=(event_arn,)), None, 1)
     if not found:
         raise InputError([Problem(event_arn, "no such event")])
     event = found[0]
-    page = store.health_entity_page(event_arn, statuses, _after(token), max_results + 1)
+    page = health.health_entity_page(event_arn, statuses, _after(token), max_results + 1)
     answer: dict[str, object] = {"entities": [entity_to_api(event, e) for e in page[:max_results]]}
     if len(page) > max_results:
         answer["nextToken"] = _token(page[max_results - 1].entity_value)

@@ -10,7 +10,7 @@ from datetime import datetime
 from notifier.core.domain import Calendar, DatedMilestone, Runtime
 from notifier.core.records import StoredNotice
 from notifier.service.compose import Composer, notice_from_ledger
-from notifier.service.ports import Store
+from notifier.service.ports import Ledger, Stores
 
 
 def calendar_dates(runtime: Runtime) -> dict[str, str]:
@@ -21,20 +21,21 @@ def calendar_dates(runtime: Runtime) -> dict[str, str]:
 
 
 def rewrite_moved_dates(
-    store: Store, calendar: Calendar, at: datetime, composer: Composer | None
+    stores: Stores, calendar: Calendar, at: datetime, composer: Composer | None
 ) -> tuple[str, ...]:
     """Rewrite the description and metadata of every event whose runtime's dates moved since
     it was written (lastUpdatedTime moves to `at`); returns their ARNs."""
     changed: list[str] = []
-    for runtime_id, text in store.health_metadata_versions():
+    upkeep = stores.upkeep
+    for runtime_id, text in upkeep.health_metadata_versions():
         runtime = calendar.get(runtime_id)
         metadata = json.loads(text)
         fresh = _moved(metadata, runtime)
         if runtime is None or fresh == metadata:
             continue
-        events = store.health_events_with_metadata(runtime_id, text)
-        texts = _descriptions(store, calendar, runtime, {a for _, a in events}, composer)
-        store.rewrite_health_texts([(arn, texts.get(a), fresh) for arn, a in events], at)
+        events = upkeep.health_events_with_metadata(runtime_id, text)
+        texts = _descriptions(stores.ledger, calendar, runtime, {a for _, a in events}, composer)
+        upkeep.rewrite_health_texts([(arn, texts.get(a), fresh) for arn, a in events], at)
         changed += [arn for arn, _ in events]
     return tuple(changed)
 
@@ -48,7 +49,7 @@ def _moved(metadata: dict[str, str], runtime: Runtime | None) -> dict[str, str]:
 
 
 def _descriptions(
-    store: Store,
+    ledger: Ledger,
     calendar: Calendar,
     runtime: Runtime,
     accounts: Collection[str],
@@ -57,7 +58,7 @@ def _descriptions(
     """Each account's description rendered again from its newest notice, on the new dates."""
     if composer is None:
         return {}
-    found = store.latest_notices(runtime.identifier, accounts)
+    found = ledger.latest_notices(runtime.identifier, accounts)
     texts = {a: _description(composer, calendar, runtime, n) for a, n in found.items()}
     return {a: text for a, text in texts.items() if text is not None}
 

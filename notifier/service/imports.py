@@ -13,7 +13,7 @@ from notifier.core.records import InventorySummary
 from notifier.parsing.accounts import read_accounts
 from notifier.parsing.inventory import load_inventory
 from notifier.resources import bundled
-from notifier.service.ports import Store
+from notifier.service.ports import Accounts, Inventory, Stores
 
 
 @dataclass(frozen=True)
@@ -29,18 +29,20 @@ class AccountsSummary:
 
 
 def import_accounts(
-    store: Store, path: Path, check_deliverability: bool = False, *, at: datetime
+    accounts: Accounts, path: Path, check_deliverability: bool = False, *, at: datetime
 ) -> AccountsSummary:
     """Parse every row first (all problems at once), then write in one transaction."""
-    accounts, warnings = read_accounts(path, check_deliverability=check_deliverability)
-    inserted, updated = store.upsert_accounts(accounts, at)
-    return AccountsSummary(len(accounts), inserted, updated, tuple(map(str, warnings)))
+    read, warnings = read_accounts(path, check_deliverability=check_deliverability)
+    inserted, updated = accounts.upsert_accounts(read, at)
+    return AccountsSummary(len(read), inserted, updated, tuple(map(str, warnings)))
 
 
-def import_inventory(store: Store, paths: Sequence[Path], calendar: Calendar) -> InventorySummary:
+def import_inventory(
+    inventory: Inventory, paths: Sequence[Path], calendar: Calendar
+) -> InventorySummary:
     """Each account present replaces its whole function list; a failed import changes nothing."""
     functions = load_inventory(paths)
-    return store.replace_inventory(functions, set(calendar.runtimes))
+    return inventory.replace_inventory(functions, set(calendar.runtimes))
 
 
 def sample_paths() -> tuple[Path, Path]:
@@ -55,21 +57,21 @@ def sample_account_ids() -> list[str]:
 
 
 def seed_if_new(
-    store: Store, calendar: Calendar, at: datetime
+    stores: Stores, calendar: Calendar, at: datetime
 ) -> tuple[AccountsSummary, InventorySummary] | None:
     """Seed the bundled sample into a brand-new store (no account, run, notice or function; the
     functions of a seed cut short aside); None, seeding nothing, for any other store."""
-    if store.holds_data(sample_account_ids()):
+    if stores.accounts.holds_data(sample_account_ids()):
         return None
-    return seed_sample(store, calendar, at)
+    return seed_sample(stores, calendar, at)
 
 
 def seed_sample(
-    store: Store, calendar: Calendar, at: datetime
+    stores: Stores, calendar: Calendar, at: datetime
 ) -> tuple[AccountsSummary, InventorySummary]:
     """Load the bundled fictitious sample into an empty store. The inventory goes first: a
     store is seeded when it holds no account, so a run killed between the two imports leaves
     a store the next run seeds again, never accounts without their functions."""
     accounts, inventory = sample_paths()
-    functions = import_inventory(store, [inventory], calendar)
-    return import_accounts(store, accounts, at=at), functions
+    functions = import_inventory(stores.inventory, [inventory], calendar)
+    return import_accounts(stores.accounts, accounts, at=at), functions

@@ -11,7 +11,7 @@ from notifier.core.domain import Calendar
 from notifier.service.compose import Composer
 from notifier.service.health import PublishingChannel, StoreHealthChannel, policy_of
 from notifier.service.health_texts import rewrite_moved_dates
-from notifier.service.ports import Store
+from notifier.service.ports import Stores
 
 PUBLISH_CHUNK = 500
 
@@ -37,7 +37,7 @@ class LifecycleSummary:
 
 
 def refresh_health(
-    store: Store,
+    stores: Stores,
     calendar: Calendar,
     now: datetime,
     channels: Sequence[EventChannel] = (),
@@ -48,8 +48,9 @@ def refresh_health(
     again by `composer`), then the burndown. Then write the changed events' JSON files and post
     them through the publishing channels among `channels`."""
     policy = policy_of(channels)
-    rewritten = rewrite_moved_dates(store, calendar, now, composer)
-    burndown = store.refresh_health(now, {r.identifier: policy.schedule(r) for r in calendar})
+    rewritten = rewrite_moved_dates(stores, calendar, now, composer)
+    dates = {r.identifier: policy.schedule(r) for r in calendar}
+    burndown = stores.upkeep.refresh_health(now, dates)
     changed = tuple(sorted({*burndown.changed, *rewritten}))
     for channel in channels:
         if isinstance(channel, StoreHealthChannel):

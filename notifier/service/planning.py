@@ -18,7 +18,7 @@ from notifier.core.planner import (
     plan,
 )
 from notifier.core.records import PairCount
-from notifier.service.ports import Store
+from notifier.service.ports import Stores
 
 BATCH_ACCOUNTS = 500
 
@@ -48,15 +48,15 @@ def active_runtimes(inputs: PlanInputs) -> list[str]:
 
 
 def due_batches(
-    store: Store, inputs: PlanInputs, account_ids: Collection[str] | None = None
+    stores: Stores, inputs: PlanInputs, account_ids: Collection[str] | None = None
 ) -> Iterator[list[Notice]]:
     """The due notices, a batch of accounts at a time, so memory stays flat at any fleet size."""
     runtimes = active_runtimes(inputs)
     if not runtimes:
         return
-    pairs = store.affected_pairs(runtimes, account_ids)
+    pairs = stores.inventory.affected_pairs(runtimes, account_ids)
     for batch in _account_batches(pairs):
-        notices = _plan_batch(store, inputs, batch)
+        notices = _plan_batch(stores, inputs, batch)
         if notices:
             yield notices
 
@@ -74,16 +74,16 @@ def _account_batches(pairs: Iterator[PairCount]) -> Iterator[list[PairCount]]:
         yield batch
 
 
-def _plan_batch(store: Store, inputs: PlanInputs, batch: list[PairCount]) -> list[Notice]:
+def _plan_batch(stores: Stores, inputs: PlanInputs, batch: list[PairCount]) -> list[Notice]:
     """Ask the ledger, keep the pairs with a due milestone, then load only their functions."""
     ids = sorted({p.account_id for p in batch})
-    sent = store.sent_milestones(ids)
+    sent = stores.ledger.sent_milestones(ids)
     due = [p for p in batch if _is_due(inputs, p, sent)]
     if not due:
         return []
     keys: list[PairKey] = [(p.account_id, p.runtime) for p in due]
-    arns = store.function_arns(keys)
-    accounts = store.accounts({p.account_id for p in due})
+    arns = stores.inventory.function_arns(keys)
+    accounts = stores.accounts.accounts({p.account_id for p in due})
     affected = [Affected(accounts[a], r, arns.get((a, r), ())) for a, r in keys if a in accounts]
     return list(plan(inputs.context, affected, sent))
 

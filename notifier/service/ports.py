@@ -1,4 +1,7 @@
-"""The ports the use cases need: adapters implement them, tests fake them."""
+"""The ports the use cases need: adapters implement them, tests fake them.
+
+The store is a handful of small roles; `Stores` holds one of each, for the run and the
+composition root. A use case takes the roles it needs, or `Stores` when it needs several."""
 
 from __future__ import annotations
 
@@ -35,16 +38,14 @@ class HeldLock(Protocol):
         """Raise RunLockLost when the lock was lost and another run holds it now."""
 
 
-class Store(Protocol):
-    """Persistence of accounts, inventory, the notice ledger, deliveries, runs and health events."""
+class RunLock(Protocol):
+    def hold(self, wait: bool) -> AbstractContextManager[HeldLock]:
+        """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""
 
+
+class Accounts(Protocol):
     def upsert_accounts(self, accounts: Sequence[Account], at: datetime) -> tuple[int, int]:
         """Insert or update accounts by id; returns (inserted, updated). One transaction."""
-
-    def replace_inventory(
-        self, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
-    ) -> InventorySummary:
-        """Replace the whole function list of every account in `functions`, in one transaction."""
 
     def count_accounts(self) -> int: ...
 
@@ -54,6 +55,13 @@ class Store(Protocol):
 
     def accounts(self, account_ids: Collection[str]) -> dict[str, Account]: ...
 
+
+class Inventory(Protocol):
+    def replace_inventory(
+        self, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
+    ) -> InventorySummary:
+        """Replace the whole function list of every account in `functions`, in one transaction."""
+
     def affected_pairs(
         self, runtimes: Collection[str], account_ids: Collection[str] | None = None
     ) -> Iterator[PairCount]:
@@ -62,9 +70,9 @@ class Store(Protocol):
     def function_arns(self, pairs: Collection[PairKey]) -> dict[PairKey, tuple[str, ...]]:
         """The in-scope function ARNs of each pair, sorted."""
 
-    def sent_milestones(
-        self, account_ids: Collection[str] | None = None
-    ) -> dict[PairKey, list[DatedMilestone]]: ...
+
+class Ledger(Protocol):
+    """The runs, and the notices each recorded, with their channels' statuses."""
 
     def start_run(self, as_of: date, started_at: datetime) -> int: ...
 
@@ -82,12 +90,25 @@ class Store(Protocol):
         """Record (notice, message_id, subject) rows and a pending delivery per channel; one
         transaction; a notice whose key is already in the ledger is skipped. Returns how many."""
 
+    def stored_notices(self, notice_ids: Collection[int]) -> dict[int, StoredNotice]: ...
+
+    def sent_milestones(
+        self, account_ids: Collection[str] | None = None
+    ) -> dict[PairKey, list[DatedMilestone]]: ...
+
+    def latest_notices(self, runtime: str, account_ids: Collection[str]) -> dict[str, StoredNotice]:
+        """Each account's newest notice about `runtime`, by account id."""
+
+    def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]: ...
+
+
+class Deliveries(Protocol):
+    """The deliveries of recorded notices: claimed before they are handed over, then settled."""
+
     def pending_deliveries(
         self, channels: Collection[str], after_id: int, limit: int
     ) -> list[PendingDelivery]:
         """Deliveries still pending or failed-retryable, by id, for resumable batches."""
-
-    def stored_notices(self, notice_ids: Collection[int]) -> dict[int, StoredNotice]: ...
 
     def claim(
         self, delivery_ids: Sequence[int], owner: str, lease_until: datetime, at: datetime
@@ -108,6 +129,8 @@ class Store(Protocol):
     def settle(self, outcomes: Sequence[Outcome], owner: str, at: datetime) -> None:
         """Record outcomes of deliveries `owner` holds (attempts += tries), one transaction."""
 
+
+class Suppressions(Protocol):
     def suppressed(self, addresses: Collection[str]) -> set[str]:
         """Those of `addresses` on the suppression list, lower-cased."""
 
@@ -117,11 +140,35 @@ class Store(Protocol):
 
     def suppressions(self) -> list[Suppression]: ...
 
-    def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]: ...
+
+class HealthEvents(Protocol):
+    """The stored health events: written by a run, read whole or paged as AWS Health does."""
 
     def upsert_health_events(self, events: Sequence[HealthEvent]) -> None: ...
 
     def health_events(self, account_ids: Collection[str] | None = None) -> list[HealthEvent]: ...
+
+    def health_events_by_arn(self, arns: Collection[str]) -> list[HealthEvent]:
+        """The stored events among `arns`, with their entities, in ARN order."""
+
+    def health_event_page(
+        self, wanted: EventFilter, after: str | None, limit: int
+    ) -> list[HealthEvent]:
+        """At most `limit` matching events (no entities), in ARN order, after the ARN `after`."""
+
+    def health_entity_page(
+        self, event_arn: str, statuses: Collection[EntityStatus], after: str | None, limit: int
+    ) -> list[AffectedEntity]:
+        """At most `limit` entities of an event, in value order, after the value `after`."""
+
+    def health_status_counts(
+        self, after: str | None, limit: int, at: datetime | None = None
+    ) -> list[StatusCounts]:
+        """Per account with events, in id order after `after`: upcoming, open, closed counts."""
+
+
+class HealthUpkeep(Protocol):
+    """Keeping the stored events up to date with the inventory and the calendar."""
 
     def refresh_health(self, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:
         """The burndown in bulk: entities, statuses and dates of every event brought up to date
@@ -138,31 +185,34 @@ class Store(Protocol):
     ) -> None:
         """Set (ARN, description or None to keep it, metadata); lastUpdatedTime moves to `at`."""
 
-    def latest_notices(self, runtime: str, account_ids: Collection[str]) -> dict[str, StoredNotice]:
-        """Each account's newest notice about `runtime`, by account id."""
 
-    def health_event_page(
-        self, wanted: EventFilter, after: str | None, limit: int
-    ) -> list[HealthEvent]:
-        """At most `limit` matching events (no entities), in ARN order, after the ARN `after`."""
-
-    def health_entity_page(
-        self, event_arn: str, statuses: Collection[EntityStatus], after: str | None, limit: int
-    ) -> list[AffectedEntity]:
-        """At most `limit` entities of an event, in value order, after the value `after`."""
-
-    def health_events_by_arn(self, arns: Collection[str]) -> list[HealthEvent]:
-        """The stored events among `arns`, with their entities, in ARN order."""
-
-    def health_status_counts(
-        self, after: str | None, limit: int, at: datetime | None = None
-    ) -> list[StatusCounts]:
-        """Per account with events, in id order after `after`: upcoming, open, closed counts."""
+class Publications(Protocol):
+    """Which version of each health event a publishing channel last posted."""
 
     def published_versions(self, channel: str, arns: Collection[str]) -> dict[str, datetime]:
         """The lastUpdatedTime of each event that `channel` last posted."""
 
     def mark_published(self, channel: str, versions: Mapping[str, datetime]) -> None: ...
 
-    def run_lock(self, wait: bool) -> AbstractContextManager[HeldLock]:
-        """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""
+
+class Stores(Protocol):
+    """One of each role, on one database."""
+
+    @property
+    def accounts(self) -> Accounts: ...
+    @property
+    def inventory(self) -> Inventory: ...
+    @property
+    def ledger(self) -> Ledger: ...
+    @property
+    def deliveries(self) -> Deliveries: ...
+    @property
+    def suppressions(self) -> Suppressions: ...
+    @property
+    def health(self) -> HealthEvents: ...
+    @property
+    def upkeep(self) -> HealthUpkeep: ...
+    @property
+    def publications(self) -> Publications: ...
+    @property
+    def lock(self) -> RunLock: ...

@@ -17,7 +17,7 @@ from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.types import RenderedNotice
 from notifier.resources import bundled
 from notifier.service.compose import Composer
-from notifier.service.ports import Store
+from notifier.service.ports import Inventory, Stores
 from notifier.service.serving import serve as serve
 from notifier.service.serving import static_server
 
@@ -73,7 +73,7 @@ def sample_notice(
 
 
 def account_notice(
-    store: Store,
+    stores: Stores,
     calendar: Calendar,
     account_id: str,
     runtime: Runtime,
@@ -82,21 +82,21 @@ def account_notice(
     as_of: date | None,
 ) -> Notice:
     """The account's real notice: its contacts and its in-scope functions on the runtime."""
-    account = store.accounts([account_id]).get(account_id)
+    account = stores.accounts.accounts([account_id]).get(account_id)
     if account is None:
         raise InputError([Problem(f"--account {account_id}", "not in the database")])
     pair = (account_id, runtime.identifier)
-    arns = store.function_arns([pair]).get(pair)
+    arns = stores.inventory.function_arns([pair]).get(pair)
     if not arns:
-        has = _runtimes_of(store, calendar, account_id)
+        has = _runtimes_of(stores.inventory, calendar, account_id)
         elsewhere = f"it has some on {', '.join(has)}" if has else "it has none on any runtime"
         message = f"no in-scope functions on {runtime.identifier} ({elsewhere})"
         raise InputError([Problem(f"--account {account_id}", message)])
     return samples.make_notice(account, runtime, milestone, arns, calendar, recipient_kinds, as_of)
 
 
-def _runtimes_of(store: Store, calendar: Calendar, account_id: str) -> list[str]:
-    pairs = store.affected_pairs([r.identifier for r in calendar], [account_id])
+def _runtimes_of(inventory: Inventory, calendar: Calendar, account_id: str) -> list[str]:
+    pairs = inventory.affected_pairs([r.identifier for r in calendar], [account_id])
     return sorted({p.runtime for p in pairs})
 
 

@@ -11,17 +11,17 @@ from notifier.core.planner import current_milestone
 from notifier.core.records import HistoryRow
 from notifier.service.compose import Composer, Prepared
 from notifier.service.planning import PlanInputs, due_batches
-from notifier.service.ports import Store
+from notifier.service.ports import Ledger, Stores
 
 
 def dry_run(
-    store: Store,
+    stores: Stores,
     inputs: PlanInputs,
     composer: Composer,
     account_ids: Collection[str] | None = None,
 ) -> Iterator[Prepared]:
     """What a run on `inputs.as_of` would send, rendered, in account then runtime order."""
-    for batch in due_batches(store, inputs, account_ids):
+    for batch in due_batches(stores, inputs, account_ids):
         yield from composer.prepare_all(batch).values()
 
 
@@ -44,9 +44,9 @@ def notice_json(prepared: Prepared) -> dict[str, Any]:
     return found if prepared.error is None else {**found, "problem": prepared.error}
 
 
-def history(store: Store, account_ids: Collection[str] | None = None) -> list[HistoryRow]:
+def history(ledger: Ledger, account_ids: Collection[str] | None = None) -> list[HistoryRow]:
     """The notices sent, by account, runtime and milestone date (the store's order)."""
-    return store.history(account_ids)
+    return ledger.history(account_ids)
 
 
 def history_json(row: HistoryRow) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from notifier.service.compose import Composer, Prepared, notice_from_ledger
 from notifier.service.dispatch import EmailDispatcher, EventDispatcher
 from notifier.service.lifecycle import refresh_health
 from notifier.service.planning import PlanInputs, due_batches
-from notifier.service.ports import HeldLock, Store
+from notifier.service.ports import HeldLock, Stores
 from notifier.service.sending import Job
 from notifier.service.summary import RunSummary, counts
 
@@ -64,7 +64,7 @@ NO_PROGRESS: Progress = _NoProgress()
 class Runner:
     """Everything a run needs, built by the composition root."""
 
-    store: Store
+    stores: Stores
     calendar: Calendar
     inputs: PlanInputs
     composer: Composer
@@ -90,19 +90,19 @@ class Runner:
         started = time.perf_counter()
         self.summary = RunSummary(self.inputs.as_of, self.email.name, self.channel_names)
         with self.email.running():
-            run_id = self.store.start_run(self.inputs.as_of, self.at)
+            run_id = self.stores.ledger.start_run(self.inputs.as_of, self.at)
             self._release_abandoned()
             self._send_due(run_id, self._retry_earlier())
             self.summary.halted = self.email.halted
             self._refresh_health()
             self.summary.seconds = time.perf_counter() - started
-            self.store.finish_run(run_id, self.at, counts(self.summary))
+            self.stores.ledger.finish_run(run_id, self.at, counts(self.summary))
         return self.summary
 
     def _refresh_health(self) -> None:
         if self.events:
             channels = [e.channel for e in self.events]
-            burndown = refresh_health(self.store, self.calendar, self.at, channels, self.composer)
+            burndown = refresh_health(self.stores, self.calendar, self.at, channels, self.composer)
             self.summary.health = burndown.as_dict()
 
     def _send_due(self, run_id: int, cursor: int) -> None:
@@ -110,7 +110,7 @@ class Runner:
         the renderers before the one before it is delivered: the worker processes render while
         this process plans, records and delivers."""
         ahead: Started | None = None
-        for batch in due_batches(self.store, self.inputs):
+        for batch in due_batches(self.stores, self.inputs):
             next_one = (batch, self.composer.start_all(batch))
             if ahead is not None:
                 cursor = self._send_new(run_id, ahead, cursor)
@@ -127,7 +127,7 @@ class Runner:
             expired = lease_until is None or lease_until <= now
             return owner is None or expired or self.claimant.sees_dead(owner)
 
-        for released in self.store.release_abandoned(self.channel_names, now, gone):
+        for released in self.stores.deliveries.release_abandoned(self.channel_names, now, gone):
             if released.given_up:
                 lost = Outcome(released.delivery_id, "failed", UNKNOWN_GIVEN_UP, attempts=0)
                 self.summary.count(released.channel, lost)
@@ -138,10 +138,10 @@ class Runner:
     def _retry_earlier(self) -> int:
         """Deliver what earlier runs recorded but did not deliver; returns the last id seen."""
         cursor = 0
-        while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
+        while page := self._pending(cursor):
             cursor = page[-1].delivery_id
             page = [d for d in page if d.status != "sending"]  # a live run holds the others
-            stored = self.store.stored_notices({d.notice_id for d in page})
+            stored = self.stores.ledger.stored_notices({d.notice_id for d in page})
             prepared = {
                 s.key: self.composer.prepare(notice_from_ledger(s, self.calendar))
                 for s in stored.values()
@@ -150,13 +150,17 @@ class Runner:
             self._deliver(page, prepared)
         return cursor
 
+    def _pending(self, after_id: int) -> list[PendingDelivery]:
+        return self.stores.deliveries.pending_deliveries(self.channel_names, after_id, PAGE)
+
     def _send_new(self, run_id: int, started: Started, cursor: int) -> int:
         """Record a batch in the ledger, then deliver it (the outbox pattern)."""
         batch, collect = started
         prepared = collect()
         rows = [(p.notice, p.message_id, p.rendered.subject) for p in prepared.values()]
-        self.summary.notices += self.store.record_notices(run_id, rows, self.channel_names, self.at)
-        while page := self.store.pending_deliveries(self.channel_names, cursor, PAGE):
+        ledger = self.stores.ledger
+        self.summary.notices += ledger.record_notices(run_id, rows, self.channel_names, self.at)
+        while page := self._pending(cursor):
             self._deliver(page, prepared)
             cursor = page[-1].delivery_id
         self.progress.advance(len(batch))
@@ -186,7 +190,7 @@ class Runner:
             jobs = [(d, prepared[d.key]) for d in held if d.channel == dispatcher.name]
             if jobs:
                 outcomes += self._timed(dispatcher, jobs)
-        self.store.settle(outcomes, self.owner, self.at)
+        self.stores.deliveries.settle(outcomes, self.owner, self.at)
         self._suppress_refused(outcomes)
         self._count(held, outcomes)
         self._count(deferred, [_left(d, self.email.down) for d in deferred])  # unclaimed
@@ -209,7 +213,7 @@ class Runner:
         """The deliveries of `chunk` this run now holds; another process holds the rest."""
         now = self.composer.clock()
         ids = [d.delivery_id for d in chunk]
-        taken = self.store.claim(ids, self.owner, now + self.lease, now)
+        taken = self.stores.deliveries.claim(ids, self.owner, now + self.lease, now)
         return [d for d in chunk if d.delivery_id in taken]
 
     def _suppress_refused(self, outcomes: list[Outcome]) -> None:
@@ -217,9 +221,8 @@ class Runner:
         for outcome in outcomes:
             for refusal in outcome.refused:
                 if refusal.permanent:
-                    self.store.add_suppression(
-                        refusal.address, f"refused: {refusal.reason}", self.at
-                    )
+                    reason = f"refused: {refusal.reason}"
+                    self.stores.suppressions.add_suppression(refusal.address, reason, self.at)
 
 
 def _left(delivery: PendingDelivery, why: str | None) -> Outcome:

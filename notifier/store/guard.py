@@ -84,6 +84,13 @@ def guarded(method: F) -> F:
     return cast(F, call)
 
 
+class SqlRole:
+    """One role of the store on `engine`; each public method is @guarded."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+
 def where(engine: Engine) -> str:
     """The database as a user names it: a SQLite file's path, or the URL without password."""
     path = sqlite_path(engine) if is_sqlite(engine) else None

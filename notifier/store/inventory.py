@@ -14,6 +14,8 @@ from notifier.core.domain import Function
 from notifier.core.planner import PairKey
 from notifier.core.records import InventorySummary, PairCount
 from notifier.store import bulk, state
+from notifier.store.engine import is_sqlite, sqlite_path
+from notifier.store.guard import SqlRole, guarded
 from notifier.store.session import FUNCTION, chunks, id_chunks, reading, writing
 
 _STREAM_ROWS = 1000
@@ -60,21 +62,6 @@ def _kind(package_type: str, runtime: str | None, known: Collection[str]) -> str
     return "in_scope" if runtime in known else "unknown"
 
 
-def replace_inventory(
-    engine: Engine, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
-) -> InventorySummary:
-    """Delete each listed account's functions and insert the new list, in one transaction."""
-    summary = summarize(functions, known_runtimes)
-    if not functions:
-        return summary
-    # A Function is a tuple of the columns in bulk.COLUMNS order: it is its own row.
-    rows: Iterator[bulk.FunctionValues] = chain.from_iterable(functions.values())
-    with writing(engine) as session:
-        bulk.replace_functions(session.connection(), functions.keys(), rows)
-        state.bump(session.connection())
-    return summary
-
-
 def _zip() -> Any:
     return func.lower(FUNCTION.c.package_type) == "zip"
 
@@ -95,43 +82,65 @@ def _pairs_query(
     return query.order_by(account, runtime)
 
 
-def affected_pairs(
-    engine: Engine, runtimes: Collection[str], account_ids: Collection[str] | None, buffer: bool
-) -> Iterator[PairCount]:
-    """Streams the in-scope (account, runtime) counts. `buffer` reads each chunk whole before
-    yielding: an in-memory SQLite database has one connection, which must not stay checked out
-    while the caller uses the store."""
-    if not runtimes:
-        return
-    c_order = engine.dialect.name == "postgresql"
-    for accounts in id_chunks(account_ids):
-        rows = _rows(engine, _pairs_query(runtimes, accounts, c_order), buffer)
-        yield from (PairCount(account, runtime, count) for account, runtime, count in rows)
+class SqlInventory(SqlRole):
+    """The Inventory port in SQL."""
 
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        # An in-memory SQLite database lives on one connection: never hold it across a yield.
+        self._buffer = is_sqlite(engine) and sqlite_path(engine) is None
 
-def _rows(engine: Engine, query: Select[Any], buffer: bool) -> Iterator[Any]:
-    if buffer:
-        with reading(engine) as session:
-            rows = list(session.connection().execute(query))
-        yield from rows
-        return
-    with reading(engine) as session:
-        connection = session.connection().execution_options(yield_per=_STREAM_ROWS)
-        yield from connection.execute(query)
+    @guarded
+    def replace_inventory(
+        self, functions: Mapping[str, Sequence[Function]], known_runtimes: Collection[str]
+    ) -> InventorySummary:
+        """Delete each listed account's functions and insert the new list, in one transaction."""
+        summary = summarize(functions, known_runtimes)
+        if not functions:
+            return summary
+        # A Function is a tuple of the columns in bulk.COLUMNS order: it is its own row.
+        rows: Iterator[bulk.FunctionValues] = chain.from_iterable(functions.values())
+        with writing(self.engine) as session:
+            bulk.replace_functions(session.connection(), functions.keys(), rows)
+            state.bump(session.connection())
+        return summary
 
+    def affected_pairs(
+        self, runtimes: Collection[str], account_ids: Collection[str] | None = None
+    ) -> Iterator[PairCount]:
+        """Streams the in-scope (account, runtime) counts, by account id then runtime. On an
+        in-memory SQLite database each chunk is read whole before it is yielded: its one
+        connection must not stay checked out while the caller uses the store."""
+        if not runtimes:
+            return
+        c_order = self.engine.dialect.name == "postgresql"
+        for accounts in id_chunks(account_ids):
+            rows = self._rows(_pairs_query(runtimes, accounts, c_order))
+            yield from (PairCount(account, runtime, count) for account, runtime, count in rows)
 
-def function_arns(engine: Engine, pairs: Collection[PairKey]) -> dict[PairKey, tuple[str, ...]]:
-    """The in-scope ARNs of each pair (an empty tuple when it has none), sorted."""
-    found: dict[PairKey, list[str]] = {pair: [] for pair in pairs}
-    runtimes = sorted({runtime for _, runtime in found})
-    with reading(engine) as session:
-        connection = session.connection()
-        for accounts in chunks(sorted({account for account, _ in found})):
-            query = select(FUNCTION.c.account_id, FUNCTION.c.runtime, FUNCTION.c.arn).where(
-                _zip(), FUNCTION.c.account_id.in_(accounts), FUNCTION.c.runtime.in_(runtimes)
-            )
-            for account, runtime, arn in connection.execute(query):
-                listed = found.get((account, runtime))
-                if listed is not None:
-                    listed.append(arn)
-    return {pair: tuple(sorted(arns)) for pair, arns in found.items()}
+    def _rows(self, query: Select[Any]) -> Iterator[Any]:
+        if self._buffer:
+            with reading(self.engine) as session:
+                rows = list(session.connection().execute(query))
+            yield from rows
+            return
+        with reading(self.engine) as session:
+            connection = session.connection().execution_options(yield_per=_STREAM_ROWS)
+            yield from connection.execute(query)
+
+    @guarded
+    def function_arns(self, pairs: Collection[PairKey]) -> dict[PairKey, tuple[str, ...]]:
+        """The in-scope ARNs of each pair (an empty tuple when it has none), sorted."""
+        found: dict[PairKey, list[str]] = {pair: [] for pair in pairs}
+        runtimes = sorted({runtime for _, runtime in found})
+        with reading(self.engine) as session:
+            connection = session.connection()
+            for accounts in chunks(sorted({account for account, _ in found})):
+                query = select(FUNCTION.c.account_id, FUNCTION.c.runtime, FUNCTION.c.arn).where(
+                    _zip(), FUNCTION.c.account_id.in_(accounts), FUNCTION.c.runtime.in_(runtimes)
+                )
+                for account, runtime, arn in connection.execute(query):
+                    listed = found.get((account, runtime))
+                    if listed is not None:
+                        listed.append(arn)
+        return {pair: tuple(sorted(arns)) for pair, arns in found.items()}

@@ -1,4 +1,5 @@
-"""The health events' burndown, in bulk SQL: a handful of set statements whatever the fleet's size.
+"""The health events' upkeep: their text rewritten when dates move, and the burndown in bulk
+SQL, a handful of set statements whatever the fleet's size.
 
 Every function ARN ever listed on an event is one of its affected entities. An entity is PENDING
 while a Zip function with that ARN is on the event's runtime in the event's account and Region,
@@ -11,19 +12,23 @@ applied to every event at once; a table-driven test holds the two equal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, text
+from sqlalchemy import Connection, TextClause, bindparam, func, select, text, update
 
 from notifier.core.health import Burndown
 from notifier.core.lifecycle import Schedule
 from notifier.store import state
 from notifier.store.bulk import analyze, staged
-from notifier.store.session import HEALTH_EVENT, writing
+from notifier.store.guard import SqlRole, guarded
+from notifier.store.session import HEALTH_EVENT, reading, writing
 
-_WHEN = HEALTH_EVENT.c.last_updated_time.type
+_E = HEALTH_EVENT.c
+_WHEN = _E.last_updated_time.type
+Text = tuple[str, str | None, Mapping[str, str]]  # arn, description (None: kept), metadata
 
 # (event ARN, function ARN) of every Zip function now on an event's runtime, account and Region.
 _CURRENT = """
@@ -64,17 +69,58 @@ FROM health_status s WHERE s.arn = health_event.arn
 """
 
 
-def refresh(engine: Engine, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:
-    """Bring every stored event and entity up to date with the inventory; one transaction.
-    Skipped when nothing it reads changed since the last time (see `state`)."""
-    with writing(engine) as session:
-        connection = session.connection()
-        seen = state.fingerprint(connection, dates)
-        if state.unchanged_since_last(connection, seen, now):
-            return Burndown(0, 0, 0, ())
-        burndown = _burndown(connection, now, dates)
-        state.remember(connection, seen, now)
-    return burndown
+class SqlHealthUpkeep(SqlRole):
+    """The HealthUpkeep port in SQL: the burndown, and the events' text kept up to date."""
+
+    @guarded
+    def refresh_health(self, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:
+        """Bring every stored event and entity up to date with the inventory; one transaction.
+        Skipped when nothing it reads changed since the last time (see `state`)."""
+        with writing(self.engine) as session:
+            connection = session.connection()
+            seen = state.fingerprint(connection, dates)
+            if state.unchanged_since_last(connection, seen, now):
+                return Burndown(0, 0, 0, ())
+            burndown = _burndown(connection, now, dates)
+            state.remember(connection, seen, now)
+        return burndown
+
+    @guarded
+    def health_metadata_versions(self) -> list[tuple[str, str]]:
+        """Each distinct (runtime, metadata JSON) the events hold: a few per runtime."""
+        query = select(_E.runtime, _E["metadata"]).distinct().order_by(_E.runtime)
+        with reading(self.engine) as session:
+            return [(r, m) for r, m in session.connection().execute(query)]
+
+    @guarded
+    def health_events_with_metadata(self, runtime: str, metadata: str) -> list[tuple[str, str]]:
+        """(ARN, account id) of the events of `runtime` holding exactly `metadata`."""
+        query = select(_E.arn, _E.account_id).where(
+            _E.runtime == runtime, _E["metadata"] == metadata
+        )
+        with reading(self.engine) as session:
+            return [(a, b) for a, b in session.connection().execute(query.order_by(_E.arn))]
+
+    @guarded
+    def rewrite_health_texts(self, texts: Sequence[Text], at: datetime) -> None:
+        """Set each event's description and metadata and move its lastUpdatedTime to `at`."""
+        if not texts:
+            return
+        statement = (
+            update(HEALTH_EVENT)
+            .where(_E.arn == bindparam("key"))
+            .values(
+                description=func.coalesce(bindparam("text"), _E.description),
+                metadata=bindparam("meta"),
+                last_updated_time=at,
+            )
+        )
+        rows = [
+            {"key": a, "text": d, "meta": json.dumps(dict(m), sort_keys=True)} for a, d, m in texts
+        ]
+        with writing(self.engine) as session:
+            session.connection().execute(statement, rows)
+            state.bump(session.connection())
 
 
 def _burndown(connection: Connection, now: datetime, dates: Mapping[str, Schedule]) -> Burndown:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -42,6 +42,17 @@ def _locked(where: object) -> RunLockedError:
     return RunLockedError(
         f"another notifier run holds the lock on {where}; try again when it finishes"
     )
+
+
+class SqlRunLock:
+    """The RunLock port: the run lock of the database behind `engine`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def hold(self, wait: bool) -> AbstractContextManager[HeldLock]:
+        """Held for a whole run; raises RunLockedError at once when not `wait`ing and taken."""
+        return run_lock(self.engine, wait=wait)
 
 
 @contextmanager
