@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,26 +36,30 @@ class Reader:
         self,
         flat: Mapping[str, Any],
         source: str,
-        from_env: Mapping[str, str] | None = None,
+        origins: Mapping[str, str] | None = None,
         base: Path | None = None,
     ) -> None:
-        """`base`: the config file's folder, against which its relative paths resolve."""
+        """`origins`: for a key not set by the config file, what set it (its variable, or
+        `overrides`); `base`: the config file's folder, against which its relative paths
+        resolve."""
         self.flat, self.source, self.problems = flat, source, list[Problem]()
-        self.from_env, self.base = from_env or {}, base
+        self.origins, self.base = origins or {}, base
 
     def resolved(self, key: str, path: Path) -> Path:
-        """A relative path from the config file, against the file's folder; from a variable
-        (or a default), as it is: against the current folder."""
-        if self.base is None or path.is_absolute() or key in self.from_env:
+        """A relative path from the config file, against the file's folder; from a variable or
+        an override (or a default), as it is: against the current folder."""
+        if self.base is None or path.is_absolute() or key in self.origins:
             return path
         return self.base / path
 
     def source_of(self, key: str) -> str:
-        """Where the key's value came from: the variable that set it, else the config file."""
-        return self.from_env.get(key, self.source)
+        """Where the key's value came from: the variable or overrides that set it, else the
+        config file."""
+        return self.origins.get(key, self.source)
 
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.source_of(key), message, field=key))
+    def problem(self, key: str, message: str, field: str | None = None) -> None:
+        """A problem with the key's value; `field`: a part of it, to name instead."""
+        self.problems.append(Problem(self.source_of(key), message, field=field or key))
 
     def bad(self, key: str, expected: str) -> None:
         self.problem(key, f"expected {expected}, got {self.flat.get(key)!r}")
@@ -78,7 +83,7 @@ class Reader:
         value = self.flat.get(key)
         if value is None or value == "":
             return default
-        if not isinstance(value, str):
+        if not isinstance(value, str | os.PathLike):
             self.bad(key, "a path")
             return default
         return self.resolved(key, Path(value).expanduser())
