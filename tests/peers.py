@@ -57,6 +57,7 @@ class Recorder:
     data_stall: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     gate: threading.Event | None = None  # when given, each message waits until it is set
+    held: threading.Event = field(default_factory=threading.Event)  # a message waits at the gate
     on_message: Callable[[int], None] | None = None  # called with the count of messages so far
 
     async def handle_RCPT(
@@ -72,6 +73,7 @@ class Recorder:
         if self.data_stall:
             await asyncio.sleep(self.data_stall)
         while self.gate is not None and not self.gate.is_set():
+            self.held.set()
             await asyncio.sleep(0.01)
         content = envelope.original_content or b""
         options = list(envelope.mail_options or [])

@@ -194,8 +194,7 @@ def test_a_run_whose_postgres_lock_connection_dies_never_sends_a_notice_twice(
         first = cli.subprocess(
             "--quiet", "run", "--as-of", DAY, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        _wait_for(lambda: _lock_holders(url) == 1, 60)
-        time.sleep(1.0)  # the first run is now in its first chunk, waiting on the relay
+        _wait_for(smtp_peer.recorder.held.is_set, 120)  # the first run waits on the relay
         assert _terminate_lock_holder(url) == 1
         second = cli.subprocess(
             "--quiet", "run", "--as-of", DAY, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
