@@ -177,3 +177,11 @@ def test_the_readme_python_example_runs_as_written(
     exec(compile(block, "README.md", "exec"), {})
     assert "Python 3.9" in capsys.readouterr().out
     assert list((tmp_path / "sent").rglob("*.eml"))
+
+
+def test_every_public_method_has_a_docstring_with_an_example() -> None:
+    public = [name for name in dir(Notifier) if not name.startswith("_")]
+    assert {"dry_run", "run", "history", "preview", "health_events"} <= set(public)
+    for name in public:
+        doc = getattr(Notifier, name).__doc__ or ""
+        assert "Example:" in doc, name
