@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from notifier.core.records import InventorySummary
     from notifier.service.dashboard import DashboardSummary
+    from notifier.service.feedback import FeedbackSummary
     from notifier.service.imports import AccountsSummary
     from notifier.service.preview import Preview
     from notifier.service.summary import ChannelStats, RunSummary
@@ -49,6 +50,7 @@ __all__ = [
     "ConfigError",
     "DashboardSummary",
     "DryRun",
+    "FeedbackSummary",
     "Gallery",
     "History",
     "InputError",
@@ -87,6 +89,7 @@ _HOMES = {
     "StoreError": "notifier.core.errors",
     "InventorySummary": "notifier.core.records",
     "DashboardSummary": "notifier.service.dashboard",
+    "FeedbackSummary": "notifier.service.feedback",
     "AccountsSummary": "notifier.service.imports",
     "Preview": "notifier.service.preview",
     "RunSummary": "notifier.service.summary",

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from notifier.channels.base import EmailChannel, EventChannel
 from notifier.channels.eventbridge import EventBridgeChannel, make_client
+from notifier.channels.feedback import SqsFeedbackQueue
 from notifier.channels.outbox import OutboxChannel
 from notifier.channels.ses import SesChannel
 from notifier.channels.smtp import SmtpChannel
@@ -26,6 +27,7 @@ from notifier.parsing.calendar import load_calendar
 from notifier.rendering.notice import NoticeRenderer
 from notifier.service.compose import Composer, Prepared
 from notifier.service.dispatch import EmailDispatcher, EventDispatcher
+from notifier.service.feedback import FeedbackRecorder, FeedbackSummary, drain
 from notifier.service.health import (
     HealthPolicy,
     PublishingChannel,
@@ -105,6 +107,25 @@ def email_channel(settings: Settings) -> EmailChannel:
     raise ConfigError(
         [Problem(settings.source, "this channel is not available yet", field="email.channel")]
     )
+
+
+def feedback_queue(settings: Settings) -> SqsFeedbackQueue | None:
+    """The SQS queue of SES bounces and complaints, when ses.feedback_queue_url is set."""
+    ses = settings.delivery.ses
+    if not ses.feedback_queue_url:
+        return None
+    return SqsFeedbackQueue(ses.feedback_queue_url, ses.region)
+
+
+def drain_feedback(settings: Settings, st: Stores) -> FeedbackSummary | None:
+    """Record and delete every bounce and complaint waiting; None when no queue is set."""
+    queue = feedback_queue(settings)
+    if queue is None:
+        return None
+    try:
+        return drain(queue, FeedbackRecorder(st.suppressions, st.deliveries))
+    finally:
+        queue.close()
 
 
 def check_run(settings: Settings) -> None:

@@ -21,6 +21,7 @@ PUBLIC = [
     "ConfigError",
     "DashboardSummary",
     "DryRun",
+    "FeedbackSummary",
     "Gallery",
     "History",
     "InputError",

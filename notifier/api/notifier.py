@@ -26,10 +26,11 @@ from notifier.api.results import (
     PlannedNotice,
     Suppressions,
 )
-from notifier.core.errors import InputError, Problem
+from notifier.core.errors import ConfigError, InputError, Problem
 from notifier.core.records import InventorySummary
 from notifier.parsing.calendar import calendar_warnings
 from notifier.service import imports, queries
+from notifier.service.feedback import FeedbackSummary
 from notifier.service.run import NO_PROGRESS, Progress
 from notifier.service.summary import RunSummary
 
@@ -117,6 +118,8 @@ class Notifier(HealthReads, Previews):
 
         `wait`: wait for another run to finish instead of raising RunLockedError. `force`: allow
         an `as_of` more than `max_future_days` ahead (every notice due until then is recorded).
+        With `ses.feedback_queue_url` set, the bounces and complaints waiting are read first
+        (see `feedback`), so that this run already leaves out the addresses they suppress.
 
         Example: Notifier().run(date(2027, 1, 15)).to_json()["notices"]
         """
@@ -127,9 +130,28 @@ class Notifier(HealthReads, Previews):
         with bootstrap.run_store(self._settings, wait) as (st, lock):
             if note := bootstrap.prepare_for_run(self._settings, st, cal):
                 self._note(note)
+            fed = bootstrap.drain_feedback(self._settings, st)
             bar = progress or NO_PROGRESS
             with bootstrap.runner(self._settings, st, cal, day, bar, self._clock, lock) as run:
-                return run.run()
+                summary = run.run()
+        summary.feedback = None if fed is None else fed.to_json()
+        return summary
+
+    def feedback(self) -> FeedbackSummary:
+        """Read the SQS queue of SES bounces and complaints (ses.feedback_queue_url): suppress
+        the addresses of permanent bounces and complaints, mark their deliveries `bounced` or
+        `complained`, and delete each message once recorded. `run` does this first, too.
+
+        Example: Notifier(ses={"feedback_queue_url": "https://sqs..."}).feedback().to_json()
+        """
+        if not self._settings.delivery.ses.feedback_queue_url:
+            problem = "not set: the SQS queue SES notifies of bounces and complaints"
+            where = self._settings.source
+            raise ConfigError([Problem(where, problem, field="ses.feedback_queue_url")])
+        with bootstrap.store(self._settings) as st:
+            found = bootstrap.drain_feedback(self._settings, st)
+        assert found is not None
+        return found
 
     def history(self, accounts: Sequence[str] | None = None) -> History:
         """The notices sent, with the day each was sent and each channel's status.

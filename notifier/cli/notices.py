@@ -12,6 +12,7 @@ import typer
 
 from notifier import ChannelStats, PlannedNotice, RunSummary
 from notifier.cli.common import Accounts, AsOf, Json, globals_of, print_json, progress_bar
+from notifier.cli.feedback import feedback_line
 
 
 def register(app: typer.Typer) -> None:
@@ -58,6 +59,8 @@ def _print_summary(summary: RunSummary) -> None:
             f"  {summary.resent_unknown} sent again after an interrupted run "
             "(same Message-ID: any duplicate is identifiable)"
         )
+    if summary.feedback is not None:
+        typer.echo(f"  {feedback_line(summary.feedback)}")
     for what, count in summary.emailed.items():
         typer.echo(f"  emailed {count:>6}  {what}")
     for name, stats in summary.channels.items():

@@ -31,6 +31,7 @@ class SesSettings:
     configuration_set: str | None = default("ses.configuration_set")
     max_send_rate: float | None = default("ses.max_send_rate")  # None: ask SES (get_account)
     tags: bool = default("ses.tags")
+    feedback_queue_url: str | None = default("ses.feedback_queue_url")  # bounces, complaints
 
 
 @dataclass(frozen=True)

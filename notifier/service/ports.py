@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from notifier.core.domain import Account, DatedMilestone, Function, Notice
+from notifier.core.feedback import QueuedMessage
 from notifier.core.health import (
     AffectedEntity,
     Burndown,
@@ -128,6 +129,28 @@ class Deliveries(Protocol):
 
     def settle(self, outcomes: Sequence[Outcome], owner: str, at: datetime) -> None:
         """Record outcomes of deliveries `owner` holds (attempts += tries), one transaction."""
+
+    def mark_feedback(
+        self,
+        channel: str,
+        ids: tuple[Sequence[str], Sequence[str]],
+        status: str,
+        note: str,
+        at: datetime,
+    ) -> int:
+        """Set the status (`bounced`, `complained`) and note of `channel`'s deliveries whose
+        notice has one of the Message-IDs or whose provider id is one of the provider ids
+        (`ids`); returns how many matched. Idempotent."""
+
+
+class FeedbackQueue(Protocol):
+    """Where bounce and complaint notifications wait; raises DeliveryError when unreachable."""
+
+    def receive(self) -> list[QueuedMessage]:
+        """The next few messages (hidden from other readers for a while), or none."""
+
+    def delete(self, message: QueuedMessage) -> None:
+        """Remove a message for good: only once what it says is recorded."""
 
 
 class Suppressions(Protocol):

@@ -66,6 +66,7 @@ class RunSummary:
     channels: dict[str, ChannelStats] = field(default_factory=dict)
     emailed: Counter[str] = field(default_factory=Counter)
     health: dict[str, object] = field(default_factory=dict)
+    feedback: dict[str, object] | None = None  # the bounces and complaints read first, if any
 
     def __post_init__(self) -> None:
         self.channels = {name: ChannelStats() for name in self.channel_names}
@@ -100,6 +101,7 @@ class RunSummary:
             "emailed": dict(sorted(self.emailed.items())),
             "health_events": self.health,
             "halted": self.halted,
+            **({} if self.feedback is None else {"feedback": self.feedback}),
         }
 
 

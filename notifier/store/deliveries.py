@@ -23,6 +23,7 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
+    or_,
     select,
     text,
     update,
@@ -35,6 +36,7 @@ from notifier.store.ledger import KEY_COLUMNS
 from notifier.store.models import OPEN_STATUS_SQL
 from notifier.store.session import DELIVERY, NOTICE, chunks, reading, writing
 
+FeedbackIds = tuple[Sequence[str], Sequence[str]]  # (Message-IDs, provider ids)
 MAX_UNKNOWN = 3
 UNKNOWN = "outcome unknown: handed over {n} times by runs that could not record the outcome"
 OPEN = ("pending", "failed")
@@ -155,6 +157,30 @@ class SqlDeliveries(SqlRole):
         ]
         with writing(self.engine) as session:
             session.connection().execute(_SETTLE, rows)
+
+    @guarded
+    def mark_feedback(
+        self, channel: str, ids: FeedbackIds, status: str, note: str, at: datetime
+    ) -> int:
+        """Set the status (and note) of `channel`'s deliveries whose notice carries one of the
+        Message-IDs, or whose provider id is one of the provider ids; how many matched. The
+        same call again changes nothing more."""
+        message_ids, provider_ids = ids
+        wanted: list[ColumnElement[bool]] = []
+        if message_ids:
+            noticed = select(NOTICE.c.id).where(NOTICE.c.message_id.in_(message_ids))
+            wanted.append(d.notice_id.in_(noticed))
+        if provider_ids:
+            wanted.append(d.provider_id.in_(provider_ids))
+        if not wanted:
+            return 0
+        statement = (
+            update(DELIVERY)
+            .where(d.channel == channel, or_(*wanted))
+            .values(status=status, last_error=note, updated_at=at)
+        )
+        with writing(self.engine) as session:
+            return int(session.connection().execute(statement).rowcount)
 
 
 def _claimable(engine: Engine, ids: list[int]) -> ColumnElement[bool]:
