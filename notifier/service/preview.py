@@ -12,6 +12,7 @@ from pathlib import Path
 
 from notifier.core.domain import Calendar, Milestone, Notice, Runtime
 from notifier.core.errors import InputError, Problem, write_problem
+from notifier.core.notices import milestone_notice
 from notifier.rendering import check, context, gallery, samples
 from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.types import RenderedNotice
@@ -67,8 +68,8 @@ def sample_notice(
     as_of: date | None,
 ) -> Notice:
     """The sample account with the sample functions, on `runtime` at `milestone`."""
-    return samples.make_notice(
-        found.account, runtime, milestone, found.functions, calendar, recipient_kinds, as_of
+    return milestone_notice(
+        calendar, found.account, runtime, milestone, found.functions, recipient_kinds, as_of
     )
 
 
@@ -92,7 +93,7 @@ def account_notice(
         elsewhere = f"it has some on {', '.join(has)}" if has else "it has none on any runtime"
         message = f"no in-scope functions on {runtime.identifier} ({elsewhere})"
         raise InputError([Problem(f"--account {account_id}", message)])
-    return samples.make_notice(account, runtime, milestone, arns, calendar, recipient_kinds, as_of)
+    return milestone_notice(calendar, account, runtime, milestone, arns, recipient_kinds, as_of)
 
 
 def _runtimes_of(store: Store, calendar: Calendar, account_id: str) -> list[str]:
