@@ -13,7 +13,6 @@ import typer
 from notifier import bootstrap
 from notifier.cli.common import (
     AsOf,
-    Globals,
     Json,
     as_of_day,
     check_accounts,
@@ -30,7 +29,7 @@ from notifier.service.health_api import (
     describe_events,
 )
 from notifier.service.ports import Store
-from notifier.service.serving import serve
+from notifier.service.serving import listening
 
 health_app = typer.Typer(
     help="Health-dashboard events in AWS Health's shapes.\n\nExample: notifier health events",
@@ -163,17 +162,18 @@ def dashboard(
     g = globals_of(ctx)
     settings = g.settings()
     cal = bootstrap.calendar(settings)
-    with bootstrap.reading_store(settings, cal) as (st, note):
-        if note:
-            say(g, note)
-        day, at = as_of_day(as_of, settings), _instant(ctx, as_of)
-        built = build_dashboard(st, cal, day, out, at=at)
-    typer.echo(
-        f"wrote {out}/index.html: {built.accounts} accounts, {built.events} events, "
-        f"{built.index_pages} index pages"
-    )
-    if serve is not None:
-        _serve(out, serve, g)
+    with listening(out, serve) as listener:
+        with bootstrap.reading_store(settings, cal) as (st, note):
+            if note:
+                say(g, note)
+            day, at = as_of_day(as_of, settings), _instant(ctx, as_of)
+            built = build_dashboard(st, cal, day, out, at=at)
+        typer.echo(
+            f"wrote {out}/index.html: {built.accounts} accounts, {built.events} events, "
+            f"{built.index_pages} index pages"
+        )
+        if listener is not None:
+            listener.serve(lambda url: say(g, f"serving {url} (Ctrl-C stops)"))
 
 
 def _instant(ctx: typer.Context, as_of: date | None) -> datetime | None:
@@ -182,10 +182,6 @@ def _instant(ctx: typer.Context, as_of: date | None) -> datetime | None:
         return None
     zone = globals_of(ctx).settings().zone
     return run_instant(as_of, zone, bootstrap.utc_now())
-
-
-def _serve(folder: Path, port: int, g: Globals) -> None:
-    serve(folder, port, lambda url: say(g, f"serving {url} (Ctrl-C stops)"))
 
 
 def _items(value: object) -> list[dict[str, Any]]:

@@ -225,11 +225,12 @@ def _gallery(g: Globals, folder: Path, port: int | None, serve: bool) -> None:
     cal = bootstrap.calendar(settings)
     found = previews.load_samples(settings.templates_dir, cal, settings.recipients)
     label = previews.templates_label(settings.templates_dir)
-    entries = previews.write_gallery(bootstrap.composer(settings), found, folder, label)
-    typer.echo(f"wrote {len(entries)} sample notices to {folder / 'index.html'}")
-    if serve:
-        previews.serve(folder, 8000 if port is None else port, _ready)
-        say(g, "stopped")
+    with previews.listening(folder, (8000 if port is None else port) if serve else None) as site:
+        entries = previews.write_gallery(bootstrap.composer(settings), found, folder, label)
+        typer.echo(f"wrote {len(entries)} sample notices to {folder / 'index.html'}")
+        if site is not None:
+            site.serve(_ready)
+            say(g, "stopped")
 
 
 def _ready(url: str) -> None:

@@ -19,14 +19,12 @@ from notifier.rendering.types import RenderedNotice
 from notifier.resources import bundled
 from notifier.service.compose import Composer
 from notifier.service.ports import Store
-from notifier.service.serving import serve as serve
-from notifier.service.serving import static_server
+from notifier.service.serving import listening as listening
 
 GALLERY_MARK = ".notifier-gallery"
 parse_milestone = samples.parse_milestone
 SampleSet = samples.SampleSet
 CheckReport = check.CheckReport
-gallery_server = static_server
 
 
 @dataclass(frozen=True)
