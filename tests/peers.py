@@ -313,15 +313,16 @@ def moto_server() -> Iterator[str]:
 @contextmanager
 def served_folder(site: Path) -> Iterator[str]:
     """notifier's own gallery server over `site`, on a free port, in a thread; yields its URL."""
-    from notifier.service.preview import gallery_server
+    from notifier.service.serving import listening
 
-    with gallery_server(site, 0) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+    with listening(site, 0) as listener:
+        assert listener is not None
+        thread = threading.Thread(target=listener.serve, args=(lambda _: None,), daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
+            yield listener.url.rstrip("/")
         finally:
-            server.shutdown()
+            listener.server.shutdown()
             thread.join(5)
 
 

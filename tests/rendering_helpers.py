@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,12 +14,13 @@ from notifier.channels.base import OutgoingEmail
 from notifier.core.domain import (
     Account,
     Calendar,
-    DatedMilestone,
+    Milestone,
     Notice,
     Phase,
     Runtime,
     function_arn,
 )
+from notifier.core.notices import milestone_notice
 from notifier.rendering.mime import build_message
 from notifier.rendering.notice import NoticeRenderer
 
@@ -78,20 +79,10 @@ def notice(
     count: int = 20,
 ) -> Notice:
     """The notice the planner would send at `days_before` the phase (as_of defaults to then)."""
+    at = Milestone(phase, days_before)
+    kinds = ("primary", "operations")
     rt = runtime(runtime_id)
-    when = rt.phase_date(phase)
-    assert when is not None, f"{runtime_id} has no {phase.value} date"
-    sent = when - timedelta(days=days_before)
-    as_of = as_of or sent
-    return Notice(
-        account=account,
-        runtime=rt,
-        successor=calendar().successor(rt, as_of),
-        milestone=DatedMilestone(phase, days_before, sent),
-        functions=functions(count),
-        recipients=account.recipients(("primary", "operations")),
-        as_of=as_of,
-    )
+    return milestone_notice(calendar(), account, rt, at, functions(count), kinds, as_of)
 
 
 def with_account_name(base: Notice, name: str) -> Notice:

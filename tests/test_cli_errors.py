@@ -176,6 +176,46 @@ def test_a_busy_port_to_serve_on_is_one_line(cli: Cli, busy_port: int, command: 
     assert line.endswith("pass another port, or 0 for any free one")
 
 
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(folder)): f.read_bytes() for f in folder.rglob("*") if f.is_file()}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["health", "dashboard", "--out", "site", "--serve"],
+        ["preview", "--gallery", "site", "--serve"],
+    ],
+)
+def test_a_busy_port_is_refused_before_the_site_is_written(
+    cli: Cli, tmp_path: Path, busy_port: int, command: list[str]
+) -> None:
+    line = one_error(cli(*command, str(busy_port)))
+    assert line.startswith(f"error: 127.0.0.1:{busy_port}: cannot listen: ")
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["health", "dashboard", "--out", "site", "--serve"],
+        ["preview", "--gallery", "site", "--serve"],
+    ],
+)
+def test_a_busy_port_leaves_an_earlier_site_as_it_was(
+    cli: Cli, tmp_path: Path, busy_port: int, command: list[str]
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".notifier-gallery").write_text("written by notifier preview --gallery\n")
+    (site / "index.html").write_text("the earlier site")
+    before = files_under(site)
+
+    one_error(cli(*command, str(busy_port)))
+
+    assert files_under(site) == before
+
+
 @pytest.mark.parametrize("command", [["run"], ["dry-run"], ["calendar"], ["health", "dashboard"]])
 def test_a_bad_as_of_is_one_line_naming_the_option(cli: Cli, command: list[str]) -> None:
     line = one_error(cli(*command, "--as-of", "2027-13-01"))

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from notifier.core.planner import Affected, PlanContext, plan
 from notifier.parsing.inventory import load_inventory
+from notifier.service import preview as previews
 from tests.cli_helpers import Cli
+from tests.rendering_helpers import calendar
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PY39 = ("--runtime", "python3.9", "--milestone", "block_create:30")
@@ -135,3 +138,14 @@ def test_an_account_without_functions_on_the_runtime_says_what_it_has(cli: Cli) 
     assert "error: --account 111122223333: no in-scope functions on java25 (it has some on " in (
         result.err
     )
+
+
+def test_a_preview_sample_is_built_by_the_same_rule_as_a_planned_notice() -> None:
+    kinds = ("primary", "operations")
+    found = previews.load_samples(None, calendar(), kinds)
+    for sample in found.samples:
+        shown = sample.notice
+        context = PlanContext(shown.as_of, calendar(), (shown.milestone.milestone,), kinds)
+        functions = tuple(reversed(shown.functions))
+        affected = Affected(shown.account, shown.runtime.identifier, functions)
+        assert list(plan(context, [affected], {})) == [shown], sample.name

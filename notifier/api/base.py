@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from notifier import bootstrap
 from notifier.config import Settings, load_settings
@@ -16,6 +16,12 @@ from notifier.service.ports import Stores
 
 Note = Callable[[str], None]
 PathLike = str | Path
+T = TypeVar("T", contravariant=True)
+Ready = Callable[[T, str], None]  # a site written (its summary) and served at this URL
+
+
+def unheard(result: object, url: str) -> None:
+    """Nobody asked to hear where a site is served."""
 
 
 def _ignore(_: str) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from notifier.api.base import Base, PathLike
+from notifier.api.base import Base, PathLike, Ready, unheard
 from notifier.api.inputs import account_ids
 from notifier.core.health import EntityStatus, EventFilter, EventStatus
 from notifier.service import health_api, serving
@@ -72,21 +72,28 @@ class HealthReads(Base):
                 st.health, arn, wanted, max_results, next_token, at
             )
 
-    def health_dashboard(self, out: PathLike, *, as_of: date | None = None) -> DashboardSummary:
+    def health_dashboard(
+        self,
+        out: PathLike,
+        *,
+        as_of: date | None = None,
+        serve: int | None = None,
+        ready: Ready[DashboardSummary] | None = None,
+    ) -> DashboardSummary:
         """Write the dashboard site into `out`: accounts with their event counts, the calendar's
         timeline, a page per account and per event; statuses on `as_of` when given.
 
-        Example: Notifier().health_dashboard("site").accounts
-        """
-        cal = self._calendar()
-        with self._reading(cal) as st:
-            at = self._instant(as_of)
-            return build_dashboard(st, cal, self._day(as_of), Path(out), at=at)
+        With `serve`, 127.0.0.1:`serve` (0: any free port) is taken before anything is written
+        (a busy port is an InputError and nothing is written), then the site is served until
+        Ctrl-C; `ready(summary, url)` is called once it is written and listening.
 
-    def serve(self, folder: PathLike, port: int, ready: Callable[[str], None]) -> None:
-        """Serve a written site (dashboard or gallery) on 127.0.0.1:`port` until Ctrl-C;
-        `ready` gets its URL once it listens (port 0: any free port).
-
-        Example: Notifier().serve("site", 8000, print)
+        Example: Notifier().health_dashboard("site", serve=8000, ready=print)
         """
-        serving.serve(Path(folder), port, ready)
+        cal, folder = self._calendar(), Path(out)
+        with serving.listening(folder, serve) as site:
+            with self._reading(cal) as st:
+                at = self._instant(as_of)
+                built = build_dashboard(st, cal, self._day(as_of), folder, at=at)
+            if site is not None:
+                site.serve(lambda url: (ready or unheard)(built, url))
+        return built

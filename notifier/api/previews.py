@@ -9,12 +9,13 @@ from datetime import date
 from pathlib import Path
 
 from notifier import bootstrap
-from notifier.api.base import Base, PathLike
+from notifier.api.base import Base, PathLike, Ready, unheard
 from notifier.api.inputs import account_ids
 from notifier.core.domain import Calendar, Milestone, Notice, Runtime
 from notifier.core.errors import InputError, Problem
 from notifier.rendering.gallery import GalleryEntry
 from notifier.service import preview as previews
+from notifier.service import serving
 from notifier.service.compose import Composer
 from notifier.service.preview import Preview
 
@@ -59,17 +60,24 @@ class Previews(Base):
         notice = self._notice(cal, rt, ms, account, as_of)
         return previews.preview(self._composer(), notice)
 
-    def preview_gallery(self, folder: PathLike) -> Gallery:
+    def preview_gallery(
+        self, folder: PathLike, *, serve: int | None = None, ready: Ready[Gallery] | None = None
+    ) -> Gallery:
         """Write a static site with every sample notice into `folder` (an earlier gallery there
-        is replaced; any other non-empty folder is refused).
+        is replaced; any other non-empty folder is refused). With `serve`, as for
+        `health_dashboard`: the port is taken first, then the site is served until Ctrl-C.
 
         Example: Notifier().preview_gallery("gallery").index
         """
         s, out = self._settings, Path(folder)
         found = previews.load_samples(s.templates_dir, self._calendar(), s.recipients)
         label = previews.templates_label(s.templates_dir)
-        entries = previews.write_gallery(self._composer(), found, out, label)
-        return Gallery(out / "index.html", tuple(entries), label)
+        with serving.listening(out, serve) as site:
+            entries = previews.write_gallery(self._composer(), found, out, label)
+            written = Gallery(out / "index.html", tuple(entries), label)
+            if site is not None:
+                site.serve(lambda url: (ready or unheard)(written, url))
+        return written
 
     def check_templates(self, folder: PathLike | None = None) -> TemplatesCheck:
         """Compile every template and render every sample situation; an InputError lists each

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from notifier import DashboardSummary
 from notifier.cli.common import AsOf, Json, globals_of, print_json, say
 from notifier.core.health import EntityStatus, EventStatus
 
@@ -137,13 +138,21 @@ def dashboard(
     """
     g = globals_of(ctx)
     nt = g.notifier()
-    built = nt.health_dashboard(out, as_of=as_of)
+
+    def serving(built: DashboardSummary, url: str) -> None:
+        _wrote(out, built)
+        say(g, f"serving {url} (Ctrl-C stops)")
+
+    built = nt.health_dashboard(out, as_of=as_of, serve=serve, ready=serving)
+    if serve is None:
+        _wrote(out, built)
+
+
+def _wrote(out: Path, built: DashboardSummary) -> None:
     typer.echo(
         f"wrote {out}/index.html: {built.accounts} accounts, {built.events} events, "
         f"{built.index_pages} index pages"
     )
-    if serve is not None:
-        nt.serve(out, serve, lambda url: say(g, f"serving {url} (Ctrl-C stops)"))
 
 
 def _items(value: object) -> list[dict[str, Any]]:

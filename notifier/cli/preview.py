@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from notifier import Preview
+from notifier import Gallery, Preview
 from notifier.cli.common import AsOf, Globals, globals_of, say
 from notifier.core.errors import InputError, write_problem
 
@@ -161,13 +161,18 @@ def _functions(count: int) -> str:
 
 
 def _gallery(g: Globals, folder: Path, port: int | None, serve: bool) -> None:
-    nt = g.notifier()
-    written = nt.preview_gallery(folder)
-    typer.echo(f"wrote {len(written.entries)} sample notices to {written.index}")
+
+    def ready(written: Gallery, url: str) -> None:
+        _wrote(written)
+        typer.echo(f"serving the gallery at {url} (Ctrl-C to stop)")
+
+    chosen = (8000 if port is None else port) if serve else None
+    written = g.notifier().preview_gallery(folder, serve=chosen, ready=ready)
     if serve:
-        nt.serve(folder, 8000 if port is None else port, _ready)
         say(g, "stopped")
+    else:
+        _wrote(written)
 
 
-def _ready(url: str) -> None:
-    typer.echo(f"serving the gallery at {url} (Ctrl-C to stop)", err=False)
+def _wrote(written: Gallery) -> None:
+    typer.echo(f"wrote {len(written.entries)} sample notices to {written.index}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from notifier.core.domain import (
     Account,
@@ -14,6 +14,7 @@ from notifier.core.domain import (
     Notice,
     Runtime,
 )
+from notifier.core.notices import NoticeDay, build_notice, dated
 
 PairKey = tuple[str, str]  # (account_id, runtime identifier)
 
@@ -29,14 +30,8 @@ class Affected:
 
 def milestones_for(runtime: Runtime, schedule: Sequence[Milestone]) -> list[DatedMilestone]:
     """The runtime's dated milestones ordered by date, then phase (rule 2); none for empty dates."""
-    dated = []
-    for m in schedule:
-        when = runtime.phase_date(m.phase)
-        if when is not None:
-            dated.append(
-                DatedMilestone(m.phase, m.days_before, when - timedelta(days=m.days_before))
-            )
-    return sorted(dated, key=lambda d: d.order_key)
+    found = (dated(runtime, m) for m in schedule)
+    return sorted((d for d in found if d is not None), key=lambda d: d.order_key)
 
 
 def current_milestone(
@@ -74,10 +69,7 @@ def due_from(
 
 
 def _recomputed(runtime: Runtime, sent: DatedMilestone) -> DatedMilestone:
-    when = runtime.phase_date(sent.phase)
-    if when is None:
-        return sent
-    return DatedMilestone(sent.phase, sent.days_before, when - timedelta(days=sent.days_before))
+    return dated(runtime, sent.milestone) or sent
 
 
 @dataclass(frozen=True)
@@ -94,9 +86,8 @@ class PlanContext:
 class _RuntimeFacts:
     """What a plan knows of a runtime on its day, worked out once per plan, not per pair."""
 
-    runtime: Runtime
+    day: NoticeDay
     current: DatedMilestone | None
-    successor: Runtime | None
 
 
 def plan(
@@ -125,25 +116,15 @@ def _facts(context: PlanContext, identifier: str) -> _RuntimeFacts | None:
     if runtime is None:
         return None
     return _RuntimeFacts(
-        runtime,
+        NoticeDay.of(context.calendar, runtime, context.as_of),
         current_milestone(runtime, context.schedule, context.as_of),
-        context.calendar.successor(runtime, context.as_of),
     )
 
 
 def _notice_for(
     context: PlanContext, facts: _RuntimeFacts, item: Affected, sent: Sequence[DatedMilestone]
 ) -> Notice | None:
-    runtime = facts.runtime
-    milestone = due_from(runtime, facts.current, sent)
+    milestone = due_from(facts.day.runtime, facts.current, sent)
     if milestone is None:
         return None
-    return Notice(
-        account=item.account,
-        runtime=runtime,
-        successor=facts.successor,
-        milestone=milestone,
-        functions=tuple(sorted(item.functions)),
-        recipients=item.account.recipients(context.recipient_kinds),
-        as_of=context.as_of,
-    )
+    return build_notice(facts.day, item.account, milestone, item.functions, context.recipient_kinds)

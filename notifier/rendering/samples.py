@@ -8,22 +8,14 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from notifier.core.domain import (
-    Account,
-    Calendar,
-    DatedMilestone,
-    Milestone,
-    Notice,
-    Phase,
-    Runtime,
-    function_arn,
-)
+from notifier.core.domain import Account, Calendar, Milestone, Notice, Phase, function_arn
 from notifier.core.errors import InputError, Problem
 from notifier.core.names import is_account_id, is_region
+from notifier.core.notices import milestone_notice
 from notifier.resources import bundled
 
 SAMPLES_FILE = "samples/notices.toml"
@@ -67,35 +59,6 @@ def parse_milestone(text: str) -> Milestone:
             f"{', '.join(_PHASES)} and DAYS a whole number of days before it, got {text!r}"
         )
     return Milestone(_PHASES[phase], int(days))
-
-
-def make_notice(
-    account: Account,
-    runtime: Runtime,
-    milestone: Milestone,
-    functions: Sequence[str],
-    calendar: Calendar,
-    recipient_kinds: Sequence[str],
-    as_of: date | None = None,
-) -> Notice:
-    """The notice the planner would send at `milestone` (as_of defaults to the milestone's day).
-    ValueError when the runtime has no date for the milestone's phase."""
-    when = runtime.phase_date(milestone.phase)
-    if when is None:
-        raise ValueError(
-            f"{runtime.identifier} has no {milestone.phase.value} date in the calendar"
-        )
-    sent = when - timedelta(days=milestone.days_before)
-    day = as_of or sent
-    return Notice(
-        account=account,
-        runtime=runtime,
-        successor=calendar.successor(runtime, day),
-        milestone=DatedMilestone(milestone.phase, milestone.days_before, sent),
-        functions=tuple(sorted(functions)),
-        recipients=account.recipients(recipient_kinds),
-        as_of=day,
-    )
 
 
 def load_samples(path: Path, calendar: Calendar, recipient_kinds: Sequence[str]) -> SampleSet:
@@ -227,7 +190,7 @@ class _Reader:
         if runtime is None or milestone is None or not day_ok:
             return None
         try:
-            return make_notice(account, runtime, milestone, arns, calendar, kinds, as_of)
+            return milestone_notice(calendar, account, runtime, milestone, arns, kinds, as_of)
         except ValueError as error:
             self.bad(f"{where}.milestone", f"a phase with a date ({error})")
             return None

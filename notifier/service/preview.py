@@ -12,20 +12,18 @@ from pathlib import Path
 
 from notifier.core.domain import Calendar, Milestone, Notice, Runtime
 from notifier.core.errors import InputError, Problem, write_problem
+from notifier.core.notices import milestone_notice
 from notifier.rendering import check, context, gallery, samples
 from notifier.rendering.listing import function_list_csv, list_filename_of
 from notifier.rendering.types import RenderedNotice
 from notifier.resources import bundled
 from notifier.service.compose import Composer
 from notifier.service.ports import Inventory, Stores
-from notifier.service.serving import serve as serve
-from notifier.service.serving import static_server
 
 GALLERY_MARK = ".notifier-gallery"
 parse_milestone = samples.parse_milestone
 SampleSet = samples.SampleSet
 CheckReport = check.CheckReport
-gallery_server = static_server
 
 
 @dataclass(frozen=True)
@@ -67,8 +65,8 @@ def sample_notice(
     as_of: date | None,
 ) -> Notice:
     """The sample account with the sample functions, on `runtime` at `milestone`."""
-    return samples.make_notice(
-        found.account, runtime, milestone, found.functions, calendar, recipient_kinds, as_of
+    return milestone_notice(
+        calendar, found.account, runtime, milestone, found.functions, recipient_kinds, as_of
     )
 
 
@@ -92,7 +90,7 @@ def account_notice(
         elsewhere = f"it has some on {', '.join(has)}" if has else "it has none on any runtime"
         message = f"no in-scope functions on {runtime.identifier} ({elsewhere})"
         raise InputError([Problem(f"--account {account_id}", message)])
-    return samples.make_notice(account, runtime, milestone, arns, calendar, recipient_kinds, as_of)
+    return milestone_notice(calendar, account, runtime, milestone, arns, recipient_kinds, as_of)
 
 
 def _runtimes_of(inventory: Inventory, calendar: Calendar, account_id: str) -> list[str]:
