@@ -30,6 +30,7 @@ PUBLIC = [
     "PlannedNotice",
     "Preview",
     "Problem",
+    "Resend",
     "RunLockLost",
     "RunLockedError",
     "RunSummary",
