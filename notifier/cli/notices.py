@@ -33,7 +33,8 @@ def run(
 ) -> None:
     """Plan, record, render and deliver every notice due on a day; print what was sent.
 
-    Exit code 0 when all was delivered or nothing was due, 1 when a delivery failed.
+    Exit code 0 when all was delivered or nothing was due, 1 when a delivery failed, 2 when
+    a channel was stopped (its set-up is wrong; the rest stays pending).
 
     Example: notifier run --as-of 2026-12-01
     """
