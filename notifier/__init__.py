@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         DryRun,
         History,
         PlannedNotice,
+        Resend,
         Suppressions,
     )
     from notifier.config import Settings
@@ -60,6 +61,7 @@ __all__ = [
     "PlannedNotice",
     "Preview",
     "Problem",
+    "Resend",
     "RunLockLost",
     "RunLockedError",
     "RunSummary",
@@ -77,7 +79,10 @@ _HOMES = {
     "Gallery": "notifier.api.previews",
     "TemplatesCheck": "notifier.api.previews",
     **dict.fromkeys(
-        ("CalendarCheck", "CalendarView", "DryRun", "History", "PlannedNotice", "Suppressions"),
+        (
+            *("CalendarCheck", "CalendarView", "DryRun", "History", "PlannedNotice"),
+            *("Resend", "Suppressions"),
+        ),
         "notifier.api.results",
     ),
     "Settings": "notifier.config",

@@ -25,6 +25,7 @@ from notifier.core.health import HealthEvent
 from notifier.core.instant import run_instant
 from notifier.parsing.calendar import load_calendar
 from notifier.rendering.notice import NoticeRenderer
+from notifier.service.breaker import Breaker
 from notifier.service.compose import Composer, Prepared
 from notifier.service.dispatch import EmailDispatcher, EventDispatcher
 from notifier.service.feedback import FeedbackRecorder, FeedbackSummary, drain
@@ -140,7 +141,8 @@ def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> 
     r = settings.delivery.retry
     parallel = settings.delivery.smtp.connections if settings.email_channel == "smtp" else 1
     policy = RetryPolicy(r.max_attempts, r.backoff_base, r.backoff_max)
-    return EmailSender(channel, build.email, policy, parallel)
+    breaker = Breaker(channel.name, r.breaker)
+    return EmailSender(channel, build.email, policy, parallel, breaker=breaker)
 
 
 @contextmanager

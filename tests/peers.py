@@ -59,6 +59,20 @@ class Recorder:
     gate: threading.Event | None = None  # when given, each message waits until it is set
     held: threading.Event = field(default_factory=threading.Event)  # a message waits at the gate
     on_message: Callable[[int], None] | None = None  # called with the count of messages so far
+    mail_rule: Rule | None = None  # a sender -> a MAIL reply refusing it, or None to accept
+    mails: int = 0  # MAIL commands received: the messages the relay was asked to take
+
+    async def handle_MAIL(
+        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        with self.lock:
+            self.mails += 1
+        reply = self.mail_rule(address) if self.mail_rule else None
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: SMTPServer, session: Session, envelope: Envelope, address: str, options: Any

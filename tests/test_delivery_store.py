@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from notifier.core.records import Outcome
+from notifier.core.records import Outcome, Refusal
 from notifier.store.stores import SqlStores
 from tests.store_builders import AS_OF, NOW, OWNER, notice, settle
 
@@ -67,3 +67,29 @@ def test_the_suppression_list_ignores_case(store: SqlStores) -> None:
     assert store.suppressions.remove_suppression("OPS@EXAMPLE.COM") is True
     assert store.suppressions.remove_suppression("ops@example.com") is False
     assert store.suppressions.suppressed(["ops@example.com"]) == set()
+
+
+def test_failed_deliveries_are_requeued_as_never_tried_by_account_day_and_channel(
+    store: SqlStores,
+) -> None:
+    first, second = record(store, A, B)
+    refusal = Refusal("x@example.com", "550 5.7.1 denied", permanent=False)
+    settle(
+        store,
+        [
+            Outcome(first, "failed", error="550 denied", permanent=True, refused=(refusal,)),
+            Outcome(second, "failed", error="550 denied", permanent=True, attempts=2),
+        ],
+    )
+    assert states(store) == {}
+    assert [r.notice.key.account_id for r in store.ledger.history(status="failed")] == [A, B]
+    later = AS_OF + timedelta(days=1)
+    assert store.deliveries.requeue_failed(["smtp"], None, later, NOW) == 0
+    assert store.deliveries.requeue_failed(["ses"], None, None, NOW) == 0
+    assert store.deliveries.requeue_failed(["smtp"], [A], AS_OF, NOW) == 1
+    assert states(store) == {first: ("pending", 0)}
+    [pending] = store.ledger.history(status="pending")
+    assert pending.notice.key.account_id == A and pending.refused == {}
+    assert store.deliveries.requeue([second, first], NOW) == 1  # only the failed one
+    assert states(store) == {first: ("pending", 0), second: ("pending", 0)}
+    assert store.ledger.history(status="failed") == []

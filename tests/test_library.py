@@ -31,6 +31,7 @@ PUBLIC = [
     "PlannedNotice",
     "Preview",
     "Problem",
+    "Resend",
     "RunLockLost",
     "RunLockedError",
     "RunSummary",

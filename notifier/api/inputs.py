@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -32,3 +32,25 @@ def checked_address(address: str) -> str:
     except EmailNotValidError as exc:
         raise InputError([Problem("address", f"expected an email address: {exc}")]) from exc
     return address.strip().lower()
+
+
+STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
+
+
+def checked_status(status: str | None) -> str | None:
+    """A delivery status to filter on, one of STATUSES; None for any."""
+    if status is None or status in STATUSES:
+        return status
+    listed = ", ".join(STATUSES)
+    raise InputError([Problem("status", f"expected one of {listed}, got {status!r}")])
+
+
+def checked_channel(channel: str | None, configured: Collection[str]) -> list[str]:
+    """The channels to act on: `channel` (one of those configured) or every configured one."""
+    if channel is None:
+        return list(configured)
+    if channel not in configured:
+        listed = ", ".join(configured)
+        problem = f"no channel {channel!r} is configured; the channels are: {listed}"
+        raise InputError([Problem("channel", problem)])
+    return [channel]

@@ -16,7 +16,7 @@ from pathlib import Path
 from notifier import bootstrap
 from notifier.api.base import PathLike
 from notifier.api.health import HealthReads
-from notifier.api.inputs import account_ids, checked_address
+from notifier.api.inputs import account_ids, checked_address, checked_channel, checked_status
 from notifier.api.previews import Previews
 from notifier.api.results import (
     CalendarCheck,
@@ -24,6 +24,7 @@ from notifier.api.results import (
     DryRun,
     History,
     PlannedNotice,
+    Resend,
     Suppressions,
 )
 from notifier.core.errors import ConfigError, InputError, Problem
@@ -153,14 +154,45 @@ class Notifier(HealthReads, Previews):
         assert found is not None
         return found
 
-    def history(self, accounts: Sequence[str] | None = None) -> History:
-        """The notices sent, with the day each was sent and each channel's status.
+    def resend_failed(
+        self,
+        accounts: Sequence[str] | None = None,
+        since: date | None = None,
+        channel: str | None = None,
+        *,
+        wait: bool = False,
+        progress: Progress | None = None,
+    ) -> Resend:
+        """Make the failed deliveries (permanent ones and lost outcomes included) pending again,
+        as never tried, then deliver them with a run for today, as `run` does: under the run
+        lock, each message rebuilt from the ledger with its original Message-ID.
 
-        Example: Notifier().history(accounts=["111122223333"]).to_json()
+        `accounts`: only theirs; `since`: only notices recorded on or after that day (the day
+        `history` shows); `channel`: only that configured channel's deliveries.
+
+        Example: Notifier().resend_failed(accounts=["111122223333"]).to_json()["requeued"]
         """
-        wanted = account_ids(accounts)
+        wanted, cal, day = account_ids(accounts), self._calendar(), self.today()
+        bootstrap.check_run(self._settings)
+        with bootstrap.run_store(self._settings, wait) as (st, lock):
+            if note := bootstrap.prepare_for_run(self._settings, st, cal):
+                self._note(note)
+            bar = progress or NO_PROGRESS
+            with bootstrap.runner(self._settings, st, cal, day, bar, self._clock, lock) as run:
+                channels = checked_channel(channel, run.channel_names)
+                requeued = st.deliveries.requeue_failed(channels, wanted, since, run.at)
+                return Resend(requeued, run.run())
+
+    def history(self, accounts: Sequence[str] | None = None, status: str | None = None) -> History:
+        """The notices sent, with the day each was sent and each channel's status; with
+        `status` (pending, sending, delivered, failed, undeliverable) only those with a
+        delivery in that status.
+
+        Example: Notifier().history(accounts=["111122223333"], status="failed").to_json()
+        """
+        wanted, checked = account_ids(accounts), checked_status(status)
         with bootstrap.store_to_read(self._settings) as st:
-            return History(tuple(queries.history(st.ledger, wanted)))
+            return History(tuple(queries.history(st.ledger, wanted, checked)))
 
     def suppress_add(self, address: str, reason: str = "manual") -> bool:
         """Never send to `address` again; False when it was already suppressed (reason updated).

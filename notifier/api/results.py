@@ -11,6 +11,7 @@ from notifier.core.domain import DatedMilestone, Notice
 from notifier.core.records import HistoryRow, Suppression
 from notifier.service.compose import Prepared
 from notifier.service.queries import history_json, notice_json
+from notifier.service.summary import RunSummary
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,23 @@ class History:
     def to_json(self) -> dict[str, Any]:
         """Exactly what `notifier history --json` prints."""
         return {"notices": [history_json(row) for row in self.rows]}
+
+
+@dataclass(frozen=True)
+class Resend:
+    """Failed deliveries made pending again (`requeued`), then the run that delivered them."""
+
+    requeued: int
+    run: RunSummary
+
+    @property
+    def exit_code(self) -> int:
+        """The run's: 2 when a channel's set-up stopped it, 1 when a delivery failed, else 0."""
+        return self.run.exit_code
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly what `notifier resend --failed --json` prints."""
+        return {"requeued": self.requeued, "run": self.run.to_json()}
 
 
 @dataclass(frozen=True)

@@ -74,11 +74,12 @@ def ascii_address(address: str, channel: str, no_utf8: str) -> str:
     in Unicode (`no_utf8` says why it cannot go) or a domain that is no valid internationalised
     name fails that message for good."""
     if not has_ascii_local_part(address):
-        raise DeliveryError(f"{channel}: {address}: {no_utf8}", retryable=False)
+        raise DeliveryError(f"{channel}: {address}: {no_utf8}", retryable=False, of_message=True)
     try:
         return with_ascii_domain(address)
     except ValueError as exc:
         raise DeliveryError(
             f"{channel}: {address}: the domain is not a valid internationalised name: {exc}",
             retryable=False,
+            of_message=True,
         ) from exc

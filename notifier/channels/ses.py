@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 FALLBACK_RATE = 1.0  # the sandbox rate, when neither config nor get_account tells
 # SES's own transient answers, besides every AWS service's (channels/aws.py).
+_ADDRESS = re.compile(r"[^\s,;:<>()\[\]\"']+@[^\s,;:<>()\[\]\"']+")
 SES_TRANSIENT_CODES = frozenset(
     {
         "LimitExceededException",
@@ -83,7 +84,7 @@ class SesChannel:
         try:
             reply = client.send_email(**params)
         except AWS_ERRORS as exc:
-            raise delivery_error("ses", exc, SES_TRANSIENT_CODES) from exc
+            raise _same_kind(delivery_error("ses", exc, SES_TRANSIENT_CODES)) from exc
         return DeliveryResult(provider_id=str(reply.get("MessageId") or "") or None)
 
     def request(self, message: OutgoingEmail) -> dict[str, Any]:
@@ -137,6 +138,13 @@ class SesChannel:
             log.warning("ses: get_account failed (%s); sending %s a second", exc, FALLBACK_RATE)
             return FALLBACK_RATE
         return rate if rate > 0 else FALLBACK_RATE
+
+
+def _same_kind(error: DeliveryError) -> DeliveryError:
+    """SES refuses a message for its account's set-up (an identity not verified, the sandbox),
+    never for a mailbox it cannot know yet: the addresses it names are left out of the kind."""
+    kind = _ADDRESS.sub("<address>", error.reason)
+    return DeliveryError(error.reason, retryable=error.retryable, kind=kind)
 
 
 def _sender(sender: str) -> str:

@@ -81,18 +81,29 @@ def _refusal(address: str, code: int, reply: bytes) -> Refusal:
 
 
 def refused(exc: smtplib.SMTPResponseException) -> DeliveryError:
+    """A 5xx is permanent, a refused sender's too: the same refusal of every message then
+    stops the channel for the run (the breaker) and leaves the rest for the next run."""
     text = reply_text(exc.smtp_error)
     what = "sender refused" if isinstance(exc, smtplib.SMTPSenderRefused) else "refused"
-    # A refused sender is the relay's configuration, the same for every message: transient.
-    permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPSenderRefused)
+    permanent = 500 <= exc.smtp_code < 600
     return DeliveryError(f"smtp: {what}: {exc.smtp_code} {text}".strip(), retryable=not permanent)
 
 
 def all_refused(exc: smtplib.SMTPRecipientsRefused) -> DeliveryError:
+    """Its kind holds the relay's replies without the list of recipients: the same reply to
+    every recipient of every message ("relaying denied") is the set-up's fault, unless each
+    says the mailbox does not exist."""
     codes = [code for code, _ in exc.recipients.values()]
     listed = ", ".join(f"{r} ({c})" for r, (c, _) in sorted(exc.recipients.items()))
+    replies = sorted({f"{c} {reply_text(r)}".strip() for c, r in exc.recipients.values()})
     transient = any(400 <= code < 500 for code in codes)
-    return DeliveryError(f"smtp: every recipient refused: {listed}", retryable=transient)
+    unknown = all(_refusal(a, c, r).permanent for a, (c, r) in exc.recipients.items())
+    return DeliveryError(
+        f"smtp: every recipient refused: {listed}",
+        retryable=transient,
+        kind="smtp: every recipient refused: " + "; ".join(replies),
+        of_message=unknown,  # "no such user" to each: these addresses', not the relay's
+    )
 
 
 def reply_text(reply: bytes | str) -> str:

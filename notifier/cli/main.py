@@ -16,7 +16,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from notifier import __version__
-from notifier.cli import data, feedback, health, notices, preview, store, suppress
+from notifier.cli import data, feedback, health, notices, preview, resend, store, suppress
 from notifier.cli.common import Globals
 from notifier.core.errors import InputError, NotifierError
 
@@ -36,6 +36,7 @@ app.add_typer(health.health_app, name="health")
 app.add_typer(suppress.suppress_app, name="suppress")
 notices.register(app)
 feedback.register(app)
+resend.register(app)
 app.add_typer(preview.templates_app, name="templates")
 preview.register(app)
 
@@ -111,9 +112,12 @@ OPTIONS = {
     "accounts": "--account",
     "address": "ADDRESS",
     "as_of": "--as-of",
+    "channel": "--channel",
     "max_results": "--max-results",
     "milestone": "--milestone",
     "runtime": "--runtime",
+    "since": "--since",
+    "status": "--status",
 }
 
 

@@ -34,7 +34,8 @@ def run(
 ) -> None:
     """Plan, record, render and deliver every notice due on a day; print what was sent.
 
-    Exit code 0 when all was delivered or nothing was due, 1 when a delivery failed.
+    Exit code 0 when all was delivered or nothing was due, 1 when a delivery failed, 2 when
+    a channel was stopped (its set-up is wrong; the rest stays pending).
 
     Example: notifier run --as-of 2026-12-01
     """
@@ -43,13 +44,13 @@ def run(
     day = as_of or nt.today()
     with progress_bar(g, f"notices for {day}") as bar:
         summary = nt.run(day, wait=wait, force=force, progress=bar)
-    print_json(summary.to_json()) if as_json else _print_summary(summary)
+    print_json(summary.to_json()) if as_json else print_summary(summary)
     if summary.halted:
         typer.echo(f"error: {summary.halted}", err=True)
     raise typer.Exit(summary.exit_code)
 
 
-def _print_summary(summary: RunSummary) -> None:
+def print_summary(summary: RunSummary) -> None:
     typer.echo(
         f"run for {summary.as_of}: {summary.notices} new notices, {summary.retried} retried "
         f"from earlier runs, in {summary.seconds:.1f} s"
@@ -153,12 +154,24 @@ def _print_notice(planned: PlannedNotice, whole: bool) -> None:
     typer.echo(planned.text.rstrip() + "\n")
 
 
-def history(ctx: typer.Context, account: Accounts = None, as_json: Json = False) -> None:
+def history(
+    ctx: typer.Context,
+    account: Accounts = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="Only notices with a delivery in this status: pending, sending, delivered, "
+            "failed or undeliverable.",
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
     """List the notices sent, with the day each was sent and each channel's status.
 
-    Example: notifier history --account 111122223333 --json
+    Example: notifier history --status failed --account 111122223333 --json
     """
-    found = globals_of(ctx).notifier().history(account)
+    found = globals_of(ctx).notifier().history(account, status)
     if as_json:
         print_json(found.to_json())
         return

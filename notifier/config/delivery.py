@@ -39,6 +39,7 @@ class RetrySettings:
     max_attempts: int = default("delivery.max_attempts")  # tries within one run
     backoff_base: float = default("delivery.backoff_base")  # doubled each time
     backoff_max: float = default("delivery.backoff_max")
+    breaker: int = default("delivery.breaker")  # the same refusal this many times in a row
 
 
 @dataclass(frozen=True)

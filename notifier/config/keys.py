@@ -150,6 +150,9 @@ KEYS: tuple[Key, ...] = (
         "seconds before the first retry, doubled each time, half of it jittered", low=0.0),
     Key("delivery.backoff_max", Kind.DECIMAL, 30.0,
         "the longest wait between retries, in seconds", low=0.0),
+    Key("delivery.breaker", Kind.WHOLE, 5,
+        "this many messages in a row refused the same way stop the channel for the run; "
+        "they and the rest stay pending (0: never)", low=0),
     Key("health.enabled", Kind.FLAG, True,
         "store health events in the database"),
     Key("health.json_dir", Kind.PATH, None,

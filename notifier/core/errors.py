@@ -63,14 +63,21 @@ class StoreError(NotifierError):
 
 
 class DeliveryError(NotifierError):
-    """A channel could not deliver a message. `retryable` says whether a later try may succeed."""
+    """A channel could not deliver a message. `retryable` says whether a later try may succeed.
+    `kind`: the reason without what differs from message to message (the recipients), so that
+    the same rejection of every message is seen as such (the run's breaker); default: `reason`.
+    `of_message`: the fault is this message's own (its addresses), whatever others got."""
 
     exit_code = 1
 
-    def __init__(self, reason: str, *, retryable: bool) -> None:
+    def __init__(
+        self, reason: str, *, retryable: bool, kind: str | None = None, of_message: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.kind = kind or reason
+        self.of_message = of_message
 
 
 class ChannelDown(DeliveryError):

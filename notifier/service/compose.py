@@ -65,8 +65,9 @@ class Composer:
     clock: Callable[[], datetime]
     pool: Pool | None = None
 
-    def prepare(self, notice: Notice) -> Prepared:
-        message_id = notice.key.message_id(self.message_id_domain)
+    def prepare(self, notice: Notice, message_id: str | None = None) -> Prepared:
+        """Render a notice; `message_id`: the one it was recorded with (a retry, a resend)."""
+        message_id = message_id or notice.key.message_id(self.message_id_domain)
         try:
             return Prepared(notice, self.renderer.render(notice), message_id)
         except Exception as error:  # one notice's failure, recorded as such

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from notifier.channels.base import DeliveryError, EventChannel
 from notifier.core.health import HealthEvent
 from notifier.core.records import Outcome
+from notifier.service.breaker import Rejected
 from notifier.service.compose import Prepared
 from notifier.service.sending import EmailSender, Job
 
@@ -34,6 +35,10 @@ class EmailDispatcher:
     def halted(self) -> str | None:
         """Why the channel was stopped for the run: its set-up is wrong (a setting to fix)."""
         return self.sender.halted.reason if self.sender.halted else None
+
+    def take_tripping(self) -> list[Rejected]:
+        """The deliveries that tripped the channel's breaker (once): back to pending."""
+        return self.sender.take_tripping()
 
     @contextmanager
     def running(self) -> Iterator[EmailDispatcher]:

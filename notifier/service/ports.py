@@ -100,7 +100,11 @@ class Ledger(Protocol):
     def latest_notices(self, runtime: str, account_ids: Collection[str]) -> dict[str, StoredNotice]:
         """Each account's newest notice about `runtime`, by account id."""
 
-    def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]: ...
+    def history(
+        self, account_ids: Collection[str] | None = None, status: str | None = None
+    ) -> list[HistoryRow]:
+        """The recorded notices (those with a delivery in `status`, when given), with their
+        channels' statuses, by account, runtime and milestone date."""
 
 
 class Deliveries(Protocol):
@@ -129,6 +133,20 @@ class Deliveries(Protocol):
 
     def settle(self, outcomes: Sequence[Outcome], owner: str, at: datetime) -> None:
         """Record outcomes of deliveries `owner` holds (attempts += tries), one transaction."""
+
+    def requeue(self, delivery_ids: Collection[int], at: datetime) -> int:
+        """Make these failed deliveries pending again, as never tried; returns how many."""
+
+    def requeue_failed(
+        self,
+        channels: Collection[str],
+        account_ids: Collection[str] | None,
+        since: date | None,
+        at: datetime,
+    ) -> int:
+        """Make the failed deliveries on `channels` (permanent ones included) of the notices of
+        `account_ids` (None: all) recorded on or after `since` pending again, as never tried
+        (attempts, lost outcomes and refused recipients cleared); returns how many."""
 
     def mark_feedback(
         self,

@@ -44,9 +44,12 @@ def notice_json(prepared: Prepared) -> dict[str, Any]:
     return found if prepared.error is None else {**found, "problem": prepared.error}
 
 
-def history(ledger: Ledger, account_ids: Collection[str] | None = None) -> list[HistoryRow]:
-    """The notices sent, by account, runtime and milestone date (the store's order)."""
-    return ledger.history(account_ids)
+def history(
+    ledger: Ledger, account_ids: Collection[str] | None = None, status: str | None = None
+) -> list[HistoryRow]:
+    """The notices sent (with a delivery in `status`, when given), by account, runtime and
+    milestone date (the store's order)."""
+    return ledger.history(account_ids, status)
 
 
 def history_json(row: HistoryRow) -> dict[str, Any]:

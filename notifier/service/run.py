@@ -143,7 +143,7 @@ class Runner:
             page = [d for d in page if d.status != "sending"]  # a live run holds the others
             stored = self.stores.ledger.stored_notices({d.notice_id for d in page})
             prepared = {
-                s.key: self.composer.prepare(notice_from_ledger(s, self.calendar))
+                s.key: self.composer.prepare(notice_from_ledger(s, self.calendar), s.message_id)
                 for s in stored.values()
             }
             self.summary.retried += len(prepared)
@@ -194,6 +194,16 @@ class Runner:
         self._suppress_refused(outcomes)
         self._count(held, outcomes)
         self._count(deferred, [_left(d, self.email.down) for d in deferred])  # unclaimed
+        self._requeue_tripping()
+
+    def _requeue_tripping(self) -> None:
+        """The deliveries that tripped the email channel's breaker (settled failed, in this
+        chunk or the ones before) go back to pending: their refusal was the set-up's fault."""
+        tripping = self.email.take_tripping()
+        if tripping:
+            self.stores.deliveries.requeue([delivery_id for delivery_id, _ in tripping], self.at)
+            for _, reason in tripping:
+                self.summary.requeued(self.email.name, reason)
 
     def _count(self, rows: list[PendingDelivery], outcomes: list[Outcome]) -> None:
         by_id = {d.delivery_id: d for d in rows}

@@ -24,6 +24,7 @@ from notifier.channels.base import (
     OutgoingEmail,
 )
 from notifier.core.records import Outcome, PendingDelivery
+from notifier.service.breaker import Breaker, Rejected
 from notifier.service.compose import Prepared
 
 Job = tuple[PendingDelivery, Prepared]
@@ -53,6 +54,7 @@ class EmailSender:
     rng: random.Random = field(default_factory=random.Random)
     down: str | None = None
     halted: ChannelDown | None = None
+    breaker: Breaker | None = None
     _pool: ThreadPoolExecutor | None = None
 
     @contextmanager
@@ -110,13 +112,27 @@ class EmailSender:
         if self.halted is not None:
             return job, self.halted
         try:
-            return job, self.channel.deliver(self.build(job[1]))
+            answer: DeliveryResult | DeliveryError = self.channel.deliver(self.build(job[1]))
         except DeliveryError as error:
-            return job, error
+            answer = error
         except Exception as error:  # one notice's failure (say, an address no step can carry)
             log.debug("cannot send %s", job[0].key, exc_info=error)
             reason = f"cannot send this notice: {type(error).__name__}: {error}"
-            return job, DeliveryError(reason, retryable=False)
+            return job, DeliveryError(reason, retryable=False, of_message=True)
+        self._observe(job, answer)
+        return job, answer
+
+    def _observe(self, job: Job, answer: DeliveryResult | DeliveryError) -> None:
+        """The breaker sees every answer: the same rejection too many times in a row stops
+        the channel (later jobs are kept pending without being tried)."""
+        if self.breaker is not None and (
+            tripped := self.breaker.observe(job[0].delivery_id, answer)
+        ):
+            self.halted, self.down = tripped, tripped.reason
+
+    def take_tripping(self) -> list[Rejected]:
+        """The deliveries that tripped the breaker (once): they go back to pending."""
+        return self.breaker.take_tripping() if self.breaker is not None else []
 
 
 def _delivered(job: Job, result: DeliveryResult, tries: int) -> Outcome:

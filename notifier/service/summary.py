@@ -41,6 +41,14 @@ class ChannelStats:
         if status == "failed":
             self.reasons[outcome.error or "unknown"] += 1
 
+    def requeued(self, reason: str) -> None:
+        """A delivery counted failed for `reason` went back to pending (the breaker)."""
+        self.failed -= 1
+        self.deferred += 1
+        self.reasons[reason] -= 1
+        if self.reasons[reason] <= 0:
+            del self.reasons[reason]
+
     def as_dict(self) -> dict[str, Any]:
         figures: dict[str, Any] = {name: getattr(self, name) for name in FIGURES}
         return {
@@ -80,6 +88,11 @@ class RunSummary:
         self.channels[channel].count(outcome)
         if key is not None and channel == self.email_channel and outcome.status == "delivered":
             self.emailed[f"{key.runtime} {key.phase.value}:{key.days_before}"] += 1
+
+    def requeued(self, channel: str, reason: str) -> None:
+        """A delivery counted failed for `reason` went back to pending: its channel's breaker
+        tripped (the set-up's fault, not the message's), so it counts as left for the next run."""
+        self.channels[channel].requeued(reason)
 
     @property
     def exit_code(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,7 +34,7 @@ from notifier.core.records import Outcome, PendingDelivery, Refusal, Released
 from notifier.store.guard import SqlRole, guarded
 from notifier.store.ledger import KEY_COLUMNS
 from notifier.store.models import OPEN_STATUS_SQL
-from notifier.store.session import DELIVERY, NOTICE, chunks, reading, writing
+from notifier.store.session import DELIVERY, NOTICE, chunks, id_chunks, reading, writing
 
 FeedbackIds = tuple[Sequence[str], Sequence[str]]  # (Message-IDs, provider ids)
 MAX_UNKNOWN = 3
@@ -181,6 +181,58 @@ class SqlDeliveries(SqlRole):
         )
         with writing(self.engine) as session:
             return int(session.connection().execute(statement).rowcount)
+
+    @guarded
+    def requeue(self, delivery_ids: Collection[int], at: datetime) -> int:
+        """Make these failed deliveries pending again, as never tried; returns how many."""
+        count = 0
+        with writing(self.engine) as session:
+            connection = session.connection()
+            for ids in chunks(sorted(set(delivery_ids))):
+                count += connection.execute(_requeued(d.id.in_(ids), at)).rowcount
+        return count
+
+    @guarded
+    def requeue_failed(
+        self,
+        channels: Collection[str],
+        account_ids: Collection[str] | None,
+        since: date | None,
+        at: datetime,
+    ) -> int:
+        """Make the failed deliveries on `channels` (permanent ones included) of the notices of
+        `account_ids` (None: every account) recorded on or after `since` pending again, as
+        never tried: attempts, lost outcomes and refused recipients cleared. One transaction."""
+        n = NOTICE.c
+        count = 0
+        with writing(self.engine) as session:
+            connection = session.connection()
+            for accounts in id_chunks(account_ids):
+                notices = select(n.id)
+                if accounts is not None:
+                    notices = notices.where(n.account_id.in_(accounts))
+                if since is not None:
+                    notices = notices.where(n.as_of >= since)
+                wanted = and_(d.channel.in_(sorted(set(channels))), d.notice_id.in_(notices))
+                count += connection.execute(_requeued(wanted, at)).rowcount
+        return count
+
+
+def _requeued(wanted: ColumnElement[bool], at: datetime) -> Update:
+    return (
+        update(DELIVERY)
+        .where(wanted, d.status == "failed")
+        .values(
+            status="pending",
+            permanent=False,
+            attempts=0,
+            unknown_outcomes=0,
+            refused=None,
+            owner=None,
+            lease_until=None,
+            updated_at=at,
+        )
+    )
 
 
 def _claimable(engine: Engine, ids: list[int]) -> ColumnElement[bool]:

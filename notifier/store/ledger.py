@@ -118,12 +118,17 @@ class SqlLedger(SqlRole):
         return sent
 
     @guarded
-    def history(self, account_ids: Collection[str] | None = None) -> list[HistoryRow]:
-        """Every recorded notice with its channels' statuses and the recipients each channel's
-        provider refused, by account, runtime, milestone date."""
+    def history(
+        self, account_ids: Collection[str] | None = None, status: str | None = None
+    ) -> list[HistoryRow]:
+        """Every recorded notice (with a delivery in `status`, when given) with its channels'
+        statuses and the recipients each channel's provider refused, by account, runtime,
+        milestone date."""
         d = DELIVERY.c
         query = select(NOTICE, d.channel, d.status.label("delivery_status"), d.refused)
         query = query.outerjoin(DELIVERY, d.notice_id == NOTICE.c.id)
+        if status is not None:
+            query = query.where(NOTICE.c.id.in_(select(d.notice_id).where(d.status == status)))
         rows: dict[int, tuple[StoredNotice, dict[str, str], dict[str, tuple[Refusal, ...]]]] = {}
         with reading(self.engine) as session:
             connection = session.connection()
