@@ -6,7 +6,8 @@ import os
 import signal
 import subprocess
 import time
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,9 +15,11 @@ import pytest
 
 from notifier import bootstrap
 from notifier.config import Settings
-from notifier.core.domain import Phase
+from notifier.core.domain import Notice, Phase
 from notifier.service import planning
+from notifier.service.compose import Composer, Prepared
 from notifier.service.imports import import_accounts, import_inventory
+from notifier.service.summary import RunSummary
 from tests.cli_helpers import Cli
 from tests.rendering_helpers import ACCOUNT, notice
 from tests.store_builders import NOW
@@ -75,6 +78,60 @@ def test_a_run_over_many_batches_rendered_by_workers_sends_each_due_notice_once(
     assert {f"{f.parent.name}/{f.stem}" for f in files} == {
         f"{k.account_id}/{k.token}" for k in planned
     }
+
+
+@dataclass
+class WatchedPool:
+    """Stands for the worker processes: renders here, a group of 10 at a time, noting how many
+    messages had reached the outbox when each group was asked for; not ready for its first
+    `starting` calls to ready()."""
+
+    composer: Composer
+    outbox: Path
+    starting: int = 0
+    threshold: int = 1
+    given: list[int] = field(default_factory=list)  # notices handed to it
+    seen: list[int] = field(default_factory=list)  # messages in the outbox at each group
+
+    def ready(self) -> bool:
+        self.starting -= 1
+        return self.starting < 0
+
+    def prepare(self, notices: Sequence[Notice]) -> Iterator[list[Prepared]]:
+        self.given.append(len(notices))
+        for start in range(0, len(notices), 10):
+            self.seen.append(len(list(self.outbox.rglob("*.eml"))))
+            yield [self.composer.built(n) for n in notices[start : start + 10]]
+
+
+def run_with(tmp_path: Path, starting: int) -> tuple[WatchedPool, RunSummary, int]:
+    """A run over 40 accounts (160 notices, one batch) with a WatchedPool."""
+    write_fleet(tmp_path, 40)
+    outbox = tmp_path / "outbox"
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'n.db'}", outbox_dir=outbox, sample_data=False
+    )
+    cal, day = bootstrap.calendar(settings), date(2026, 11, 27)
+    with bootstrap.store(settings) as store:
+        import_accounts(store.accounts, tmp_path / "accounts.csv", at=NOW)
+        import_inventory(store.inventory, [tmp_path / "inventory.csv"], cal)
+        with bootstrap.runner(settings, store, cal, day, Silent(), fixed_clock) as runner:
+            pool = WatchedPool(runner.composer, outbox, starting)
+            runner.composer = replace(runner.composer, pool=pool)
+            summary = runner.run()
+    return pool, summary, len(list(outbox.rglob("*.eml")))
+
+
+def test_a_batch_is_delivered_group_by_group_while_the_rest_is_rendered(tmp_path: Path) -> None:
+    pool, summary, sent = run_with(tmp_path, starting=0)
+    assert summary.notices == sent == pool.given[0] > 100
+    assert pool.seen == [10 * group for group in range(len(pool.seen))]
+
+
+def test_groups_are_rendered_in_the_run_while_the_workers_start(tmp_path: Path) -> None:
+    pool, summary, sent = run_with(tmp_path, starting=3)  # asked at the start, then each group
+    assert summary.notices == sent > 100
+    assert pool.given == [sent - 2 * 40]  # two groups of 40 done before the workers were ready
 
 
 def processes() -> dict[int, tuple[int, str, str]]:

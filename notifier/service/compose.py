@@ -30,7 +30,11 @@ class Pool(Protocol):
 
     threshold: int
 
-    def prepare(self, notices: Sequence[Notice]) -> Iterator[Prepared]: ...
+    def prepare(self, notices: Sequence[Notice]) -> Iterator[list[Prepared]]: ...
+
+    def ready(self) -> bool:
+        """Whether a worker process can take work now; the first call starts them."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Prepared:
     error: str | None = None
 
 
+GROUP = 40  # notices prepared in this process before their delivery starts
 NOT_RENDERED = RenderedNotice(subject="", text="", html="", health_description="")
 
 
@@ -75,16 +80,36 @@ class Composer:
 
     def prepare_all(self, notices: Sequence[Notice]) -> dict[NoticeKey, Prepared]:
         """Render (and, in worker processes, also build) every notice of a batch."""
-        return self.start_all(notices)()
+        pooled = self.pool is not None and len(notices) >= self.pool.threshold
+        groups = self.pool.prepare(notices) if self.pool and pooled else self._here(notices)
+        return {p.notice.key: p for group in groups for p in group}
 
-    def start_all(self, notices: Sequence[Notice]) -> Callable[[], dict[NoticeKey, Prepared]]:
-        """Start preparing a batch; the returned function waits for it. A large batch goes to
-        the worker processes at once, so they render it while the caller delivers the one
-        before; a small one is prepared in this process when asked for."""
-        if self.pool is not None and len(notices) >= self.pool.threshold:
-            started = self.pool.prepare(notices)
-            return lambda: {p.notice.key: p for p in started}
-        return lambda: {n.key: self.prepare(n) for n in notices}
+    def start_all(self, notices: Sequence[Notice]) -> Iterator[list[Prepared]]:
+        """Start preparing a batch; the returned iterator yields it prepared, a group at a time,
+        in order, each as soon as it is ready. A large batch goes to the worker processes at
+        once, so they go on rendering while the caller delivers the groups already done; a
+        small one is prepared in this process, a group each time the next is asked for."""
+        if self.pool is None or len(notices) < self.pool.threshold:
+            return self._here(notices)
+        if self.pool.ready():
+            return self.pool.prepare(notices)
+        return self._meanwhile(self.pool, notices)
+
+    def _here(self, notices: Sequence[Notice]) -> Iterator[list[Prepared]]:
+        return (
+            [self.prepare(n) for n in notices[i : i + GROUP]] for i in range(0, len(notices), GROUP)
+        )
+
+    def _meanwhile(self, pool: Pool, notices: Sequence[Notice]) -> Iterator[list[Prepared]]:
+        """While the worker processes start (a second or more), groups are prepared in this
+        process, so the first messages leave at once; the rest goes to the workers as soon as
+        one is ready."""
+        done = 0
+        while done < len(notices) and not pool.ready():
+            yield [self.prepare(n) for n in notices[done : done + GROUP]]
+            done += GROUP
+        if done < len(notices):
+            yield from pool.prepare(notices[done:])
 
     def built(self, notice: Notice) -> Prepared:
         """Render and build in this process: what a worker does for each notice."""

@@ -7,8 +7,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from itertools import chain
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,10 @@ def _exit_with_parent(parent_alive: Connection) -> None:
     os._exit(1)
 
 
+def _ping() -> None:
+    """Done once a worker has started (its initializer has run): it can take work."""
+
+
 def _prepare_chunk(notices: list[Notice]) -> list[Prepared]:
     return [_worker.built(n) for n in notices]
 
@@ -56,12 +59,20 @@ class PreparePool:
         self.factory, self.workers, self.threshold = factory, workers, threshold
         self._executor: ProcessPoolExecutor | None = None
         self._alive: tuple[Connection, Connection] | None = None
+        self._started: Future[None] | None = None
 
-    def prepare(self, notices: Sequence[Notice]) -> Iterator[Prepared]:
+    def ready(self) -> bool:
+        """Whether a worker has started and can take work; the first call starts the workers."""
+        if self._started is None:
+            self._started = self._pool().submit(_ping)
+        return self._started.done()
+
+    def prepare(self, notices: Sequence[Notice]) -> Iterator[list[Prepared]]:
         """Hand every chunk to the workers now (they go on while the caller does other work);
-        the results arrive, in order, as the returned iterator is read."""
+        the prepared chunks arrive, in order, as the returned iterator is read: the caller
+        delivers the first while the workers render the rest."""
         chunks = [list(notices[i : i + CHUNK]) for i in range(0, len(notices), CHUNK)]
-        return chain.from_iterable(self._pool().map(_prepare_chunk, chunks))
+        return self._pool().map(_prepare_chunk, chunks)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -79,7 +90,7 @@ class PreparePool:
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(cancel_futures=True)
-            self._executor = None
+            self._executor, self._started = None, None
         if self._alive is not None:
             for end in self._alive:
                 end.close()

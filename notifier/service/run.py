@@ -12,12 +12,12 @@ and counted as `resent_unknown`; after three lost outcomes it fails for good.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from notifier.core.domain import Calendar, Notice, NoticeKey
+from notifier.core.domain import Calendar, NoticeKey
 from notifier.core.records import Outcome, PendingDelivery
 from notifier.service.compose import Composer, Prepared, notice_from_ledger
 from notifier.service.dispatch import EmailDispatcher, EventDispatcher
@@ -32,7 +32,6 @@ PAGE = 1000
 # at once that a killed run is gone; a run on another host waits this long.
 LEASE = timedelta(minutes=10)
 UNKNOWN_GIVEN_UP = "outcome unknown: handed over three times without its outcome recorded"
-Started = tuple[list[Notice], Callable[[], dict[NoticeKey, Prepared]]]  # a batch, its waiter
 CHUNK = 100  # deliveries marked `sending` at once: at most this many resent after a kill
 
 
@@ -107,11 +106,12 @@ class Runner:
 
     def _send_due(self, run_id: int, cursor: int) -> None:
         """Plan, record and deliver the due notices a batch at a time. Each batch is handed to
-        the renderers before the one before it is delivered: the worker processes render while
-        this process plans, records and delivers."""
-        ahead: Started | None = None
+        the renderers before the one before it is delivered, and a batch is recorded and
+        delivered a group at a time as its groups are rendered: the worker processes render
+        while this process plans, records and delivers, with no wait for a whole batch."""
+        ahead: Iterator[list[Prepared]] | None = None
         for batch in due_batches(self.stores, self.inputs):
-            next_one = (batch, self.composer.start_all(batch))
+            next_one = self.composer.start_all(batch)
             if ahead is not None:
                 cursor = self._send_new(run_id, ahead, cursor)
             ahead = next_one
@@ -153,17 +153,17 @@ class Runner:
     def _pending(self, after_id: int) -> list[PendingDelivery]:
         return self.stores.deliveries.pending_deliveries(self.channel_names, after_id, PAGE)
 
-    def _send_new(self, run_id: int, started: Started, cursor: int) -> int:
-        """Record a batch in the ledger, then deliver it (the outbox pattern)."""
-        batch, collect = started
-        prepared = collect()
-        rows = [(p.notice, p.message_id, p.rendered.subject) for p in prepared.values()]
-        ledger = self.stores.ledger
-        self.summary.notices += ledger.record_notices(run_id, rows, self.channel_names, self.at)
-        while page := self._pending(cursor):
-            self._deliver(page, prepared)
-            cursor = page[-1].delivery_id
-        self.progress.advance(len(batch))
+    def _send_new(self, run_id: int, groups: Iterator[list[Prepared]], cursor: int) -> int:
+        """Record each group of a batch in the ledger, then deliver it (the outbox pattern)."""
+        for group in groups:
+            prepared = {p.notice.key: p for p in group}
+            rows = [(p.notice, p.message_id, p.rendered.subject) for p in group]
+            ledger = self.stores.ledger
+            self.summary.notices += ledger.record_notices(run_id, rows, self.channel_names, self.at)
+            while page := self._pending(cursor):
+                self._deliver(page, prepared)
+                cursor = page[-1].delivery_id
+            self.progress.advance(len(group))
         return cursor
 
     def _deliver(self, page: list[PendingDelivery], prepared: dict[NoticeKey, Prepared]) -> None:
