@@ -21,10 +21,12 @@ if TYPE_CHECKING:
         DryRun,
         History,
         PlannedNotice,
+        SetupCheck,
         Suppressions,
     )
     from notifier.config import Settings
     from notifier.core.errors import (
+        ChannelDown,
         ConfigError,
         InputError,
         NotifierError,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from notifier.service.dashboard import DashboardSummary
     from notifier.service.imports import AccountsSummary
     from notifier.service.preview import Preview
+    from notifier.service.setup import ChannelCheck
     from notifier.service.summary import ChannelStats, RunSummary
 
 __version__ = "0.1.0"
@@ -45,6 +48,8 @@ __all__ = [
     "AccountsSummary",
     "CalendarCheck",
     "CalendarView",
+    "ChannelCheck",
+    "ChannelDown",
     "ChannelStats",
     "ConfigError",
     "DashboardSummary",
@@ -62,6 +67,7 @@ __all__ = [
     "RunLockedError",
     "RunSummary",
     "Settings",
+    "SetupCheck",
     "StoreError",
     "Suppressions",
     "TemplatesCheck",
@@ -75,7 +81,7 @@ _HOMES = {
     "Gallery": "notifier.api.previews",
     "TemplatesCheck": "notifier.api.previews",
     **dict.fromkeys(
-        ("CalendarCheck", "CalendarView", "DryRun", "History", "PlannedNotice", "Suppressions"),
+        ("CalendarCheck", "CalendarView", "DryRun", "History", "PlannedNotice", "SetupCheck"),
         "notifier.api.results",
     ),
     "Settings": "notifier.config",
@@ -85,6 +91,9 @@ _HOMES = {
     ),
     "RunLockLost": "notifier.core.errors",
     "StoreError": "notifier.core.errors",
+    "ChannelDown": "notifier.core.errors",
+    "Suppressions": "notifier.api.results",
+    "ChannelCheck": "notifier.service.setup",
     "InventorySummary": "notifier.core.records",
     "DashboardSummary": "notifier.service.dashboard",
     "AccountsSummary": "notifier.service.imports",

@@ -7,12 +7,13 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from notifier.channels.base import EmailChannel, EventChannel
+from notifier.channels.base import Checkable, EmailChannel, EventChannel
 from notifier.channels.eventbridge import EventBridgeChannel, make_client
 from notifier.channels.outbox import OutboxChannel
 from notifier.channels.ses import SesChannel
@@ -38,6 +39,7 @@ from notifier.service.pool import PreparePool
 from notifier.service.ports import Stores
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
+from notifier.service.setup import ChannelCheck, check_channels
 from notifier.store.engine import (
     check_folder,
     make_engine,
@@ -95,11 +97,11 @@ def preparing(settings: Settings, clock: Clock = utc_now) -> Iterator[Composer]:
             made.pool.close()
 
 
-def email_channel(settings: Settings) -> EmailChannel:
+def email_channel(settings: Settings) -> SmtpChannel | SesChannel | OutboxChannel:
     if settings.email_channel == "smtp":
         return SmtpChannel(settings.delivery.smtp)
     if settings.email_channel == "ses":
-        return SesChannel(settings.delivery.ses)
+        return SesChannel(settings.delivery.ses, sender=settings.sender)
     if settings.email_channel == "outbox":
         return OutboxChannel(settings.outbox_dir)
     raise ConfigError(
@@ -112,6 +114,26 @@ def check_run(settings: Settings) -> None:
     templates folder or channel setting fails here, not after an import or a ledger row."""
     NoticeRenderer(settings.templates_dir, max_functions=settings.max_functions)
     email_channel(settings)
+
+
+@dataclass(frozen=True)
+class CheckedSetup:
+    """The delivery set-up, each channel checked once; `email` is the checked channel, for the
+    run to use (SES keeps the account's rate from its check)."""
+
+    email: EmailChannel
+    checks: tuple[ChannelCheck, ...]
+
+
+def check_setup(settings: Settings) -> CheckedSetup:
+    """Try each configured channel once (ChannelDown or ConfigError when one fails)."""
+    email = email_channel(settings)
+    channels: list[Checkable] = [email]
+    bridge = settings.health.eventbridge
+    if settings.health.enabled and bridge.enabled:
+        client = make_client(bridge.region, bridge.endpoint_url)
+        channels.append(EventBridgeChannel(client, bridge.source, bridge.event_bus_name))
+    return CheckedSetup(email, check_channels(channels))
 
 
 def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> EmailSender:
@@ -257,11 +279,13 @@ def runner(
     progress: Progress,
     clock: Clock = utc_now,
     lock: HeldLock | None = None,
+    email: EmailChannel | None = None,
 ) -> Iterator[Runner]:
-    """A Runner wired to the configured channels; its worker processes stop with the block."""
+    """A Runner wired to the configured channels (`email`: one already checked); its worker
+    processes stop with the block."""
     at = run_instant(as_of, settings.zone, clock())
     with preparing(settings, clock) as built:
-        sender = email_sender(settings, email_channel(settings), built)
+        sender = email_sender(settings, email or email_channel(settings), built)
         yield Runner(
             stores=st,
             calendar=cal,

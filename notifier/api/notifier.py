@@ -24,6 +24,7 @@ from notifier.api.results import (
     DryRun,
     History,
     PlannedNotice,
+    SetupCheck,
     Suppressions,
 )
 from notifier.core.errors import InputError, Problem
@@ -113,7 +114,8 @@ class Notifier(HealthReads, Previews):
         force: bool = False,
         progress: Progress | None = None,
     ) -> RunSummary:
-        """Plan, record, render and deliver every notice due on `as_of`; see `exit_code`.
+        """Check the set-up (as `check` does), then plan, record, render and deliver every
+        notice due on `as_of`; see `exit_code`.
 
         `wait`: wait for another run to finish instead of raising RunLockedError. `force`: allow
         an `as_of` more than `max_future_days` ahead (every notice due until then is recorded).
@@ -124,12 +126,25 @@ class Notifier(HealthReads, Previews):
         if not force:
             self._check_not_too_far(day)
         bootstrap.check_run(self._settings)
+        email = bootstrap.check_setup(self._settings).email
         with bootstrap.run_store(self._settings, wait) as (st, lock):
             if note := bootstrap.prepare_for_run(self._settings, st, cal):
                 self._note(note)
             bar = progress or NO_PROGRESS
-            with bootstrap.runner(self._settings, st, cal, day, bar, self._clock, lock) as run:
+            with bootstrap.runner(
+                self._settings, st, cal, day, bar, self._clock, lock, email
+            ) as run:
                 return run.run()
+
+    def check(self) -> SetupCheck:
+        """Try each configured channel once (SMTP: connect, TLS, login; SES: account and
+        sender identity; EventBridge: the bus; outbox: the folder), sending and recording
+        nothing. A bad set-up raises ChannelDown or ConfigError: one line naming the setting.
+
+        Example: print("\\n".join(Notifier().check().lines()))
+        """
+        bootstrap.check_run(self._settings)
+        return SetupCheck(bootstrap.check_setup(self._settings).checks)
 
     def history(self, accounts: Sequence[str] | None = None) -> History:
         """The notices sent, with the day each was sent and each channel's status.
