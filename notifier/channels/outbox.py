@@ -62,7 +62,7 @@ class OutboxChannel:
             with tempfile.TemporaryFile(dir=self.folder):
                 pass
         except OSError as error:
-            problem = write_problem(self.folder, error)
+            problem = write_problem(self.folder, OSError(error.errno, error.strerror))
             raise ChannelDown(f"email.outbox_dir: {problem}", setting="email.outbox_dir") from error
         finally:
             for folder in missing:  # deepest first
