@@ -7,7 +7,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from notifier.service.pool import PreparePool
 from notifier.service.ports import Stores
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
-from notifier.service.setup import ChannelCheck, check_channels
+from notifier.service.setup import CheckedSetup, check_channels
 from notifier.store.engine import (
     check_folder,
     make_engine,
@@ -114,15 +113,6 @@ def check_run(settings: Settings) -> None:
     templates folder or channel setting fails here, not after an import or a ledger row."""
     NoticeRenderer(settings.templates_dir, max_functions=settings.max_functions)
     email_channel(settings)
-
-
-@dataclass(frozen=True)
-class CheckedSetup:
-    """The delivery set-up, each channel checked once; `email` is the checked channel, for the
-    run to use (SES keeps the account's rate from its check)."""
-
-    email: EmailChannel
-    checks: tuple[ChannelCheck, ...]
 
 
 def check_setup(settings: Settings) -> CheckedSetup:

@@ -47,17 +47,18 @@ def setup_error(
 ) -> ChannelDown:
     """A failed set-up check as one line: missing credentials or region, a service that cannot
     be reached, or its refusal (`settings` names the keys to look at)."""
+    setting = settings.split(" and ")[0]
     if isinstance(exc, NoCredentialsError):
         return ChannelDown(f"{service}: {NO_CREDENTIALS}", setting="AWS credentials")
     if isinstance(exc, NoRegionError):
-        return ChannelDown(f"{service}: no AWS region; set {settings}", setting=settings)
+        return ChannelDown(f"{service}: no AWS region; set {settings}", setting=setting)
     if isinstance(exc, BotoCoreError):
-        return ChannelDown(f"{service}: cannot reach it: {exc}; check {settings}", setting=settings)
+        return ChannelDown(f"{service}: cannot reach it: {exc}; check {settings}", setting=setting)
     error = exc.response.get("Error", {})
     code = str(error.get("Code") or "")
     detail = str(error.get("Message") or "").strip()
     return ChannelDown(
         f"{service}: {call} refused: {code}: {detail}; check {settings} and that the "
         f"credentials may call {call}",
-        setting=settings,
+        setting=setting,
     )

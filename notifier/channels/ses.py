@@ -3,7 +3,8 @@
 A client-side limiter keeps to the account's maximum send rate (from config, else from
 `get_account`, else one a second). botocore does not retry (the runner does, with backoff):
 throttling and 5xx are transient; rejected messages, unverified senders and other 4xx are
-permanent. The boto3 client is made on first use, never at import.
+permanent. The boto3 client is made on first use, never at import. `check` asks GetAccount and
+GetEmailIdentity once before a run, and its account rate paces the run.
 
 SES takes no SMTPUTF8: an internationalised domain goes in its IDNA form, a display name in
 Unicode as an RFC 2047 encoded word, and a local part in Unicode fails the message permanently.

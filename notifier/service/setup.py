@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from notifier.channels.base import Checkable
+from notifier.channels.base import Checkable, EmailChannel
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,12 @@ class ChannelCheck:
 def check_channels(channels: Iterable[Checkable]) -> tuple[ChannelCheck, ...]:
     """Each channel checked once, in order; the first failure raises."""
     return tuple(ChannelCheck(channel.name, channel.check()) for channel in channels)
+
+
+@dataclass(frozen=True)
+class CheckedSetup:
+    """The delivery set-up, each channel checked once; `email` is the checked channel, for the
+    run to use (SES keeps the account's rate from its check)."""
+
+    email: EmailChannel
+    checks: tuple[ChannelCheck, ...]
