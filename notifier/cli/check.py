@@ -12,11 +12,13 @@ def register(app: typer.Typer) -> None:
 
 
 def check(ctx: typer.Context, as_json: Json = False) -> None:
-    """Check the delivery set-up: connect to each configured channel once, send nothing.
+    """Try each configured channel once (send nothing); `run` makes the same check first.
 
-    SMTP: connect, TLS, certificate, login. SES: sending enabled, sandbox, quota, sender
-    verified. EventBridge: the bus. Outbox: the folder can be written. A bad set-up prints one
-    line naming the setting to fix (exit code 2); `notifier run` checks the same first.
+    SMTP: connection, TLS, certificate, login. SES: account, sandbox, quota, sender.
+
+    EventBridge: the event bus. Outbox: the folder can be written.
+
+    A bad set-up prints one line naming the setting to fix, exit code 2.
 
     Example: notifier check
     """
