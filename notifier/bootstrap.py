@@ -19,7 +19,7 @@ from notifier.channels.ses import SesChannel
 from notifier.channels.smtp import SmtpChannel
 from notifier.config import Settings
 from notifier.core.domain import Calendar
-from notifier.core.errors import ConfigError, Problem
+from notifier.core.errors import ConfigError, DeliveryError, Problem
 from notifier.core.health import HealthEvent
 from notifier.core.instant import run_instant
 from notifier.parsing.calendar import load_calendar
@@ -38,7 +38,7 @@ from notifier.service.pool import PreparePool
 from notifier.service.ports import Stores
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
-from notifier.service.setup import CheckedSetup, check_channels
+from notifier.service.setup import CheckedSetup, check_channels, day_recipients, sandbox_note
 from notifier.store.engine import (
     check_folder,
     make_engine,
@@ -124,6 +124,19 @@ def check_setup(settings: Settings) -> CheckedSetup:
         client = make_client(bridge.region, bridge.endpoint_url)
         channels.append(EventBridgeChannel(client, bridge.source, bridge.event_bus_name))
     return CheckedSetup(email, check_channels(channels))
+
+
+def sandbox_recipients(
+    settings: Settings, st: Stores, cal: Calendar, as_of: date, email: EmailChannel
+) -> str | None:
+    """In the SES sandbox (as the check found), which of the day's recipients SES will refuse."""
+    if not isinstance(email, SesChannel) or not email.sandbox:
+        return None
+    recipients = day_recipients(st, plan_inputs(settings, cal, as_of))
+    try:
+        return sandbox_note(email.unverified, recipients) if recipients else None
+    except DeliveryError as exc:  # a note, never a reason to stop the run
+        return f"ses: in the sandbox; could not check the day's recipients: {exc.reason}"
 
 
 def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> EmailSender:

@@ -214,3 +214,20 @@ def test_the_library_raises_channel_down_naming_the_setting(cli: Cli) -> None:
     with pytest.raises(ChannelDown) as caught:
         Notifier(cli.folder / "notifier.toml").check()
     assert caught.value.setting == "smtp.host"
+
+
+def test_a_run_in_the_ses_sandbox_names_the_day_s_recipients_that_are_not_verified(
+    cli: Cli, ses_peer: SesPeer, ses_account: AccountEndpoint
+) -> None:
+    ses_peer.verify("example.com")
+    ses_account.account["ProductionAccessEnabled"] = False
+    ses(cli, ses_account.url)
+    result = cli("run", "--as-of", DAY, "--json")
+    assert result.code == 0, result.err
+    sent = {r for n in cli("history", "--json").json()["notices"] for r in n["recipients"]}
+    [note] = [line for line in result.err.splitlines() if line.startswith("ses: ")]
+    missing = sorted(r.lower() for r in sent if not r.lower().endswith("@example.com"))
+    assert note.startswith(
+        f"ses: in the sandbox, SES delivers only to verified identities; {len(missing)} of"
+    )
+    assert missing[0] in note and ses_account.asked == 1

@@ -130,6 +130,8 @@ class Notifier(HealthReads, Previews):
         with bootstrap.run_store(self._settings, wait) as (st, lock):
             if note := bootstrap.prepare_for_run(self._settings, st, cal):
                 self._note(note)
+            if note := bootstrap.sandbox_recipients(self._settings, st, cal, day, email):
+                self._note(note)
             bar = progress or NO_PROGRESS
             with bootstrap.runner(
                 self._settings, st, cal, day, bar, self._clock, lock, email

@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -83,6 +83,7 @@ class SesChannel:
     ):
         self.settings = settings
         self.sender = sender  # the address `check` looks up (email.sender)
+        self.sandbox = False  # what `check` found: only verified recipients get mail
         self._client = client
         self._config = config or Config(
             retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30
@@ -131,6 +132,7 @@ class SesChannel:
         with self._lock:
             if self._limiter is None:
                 self._limiter = RateLimiter(self.settings.max_send_rate or rate or FALLBACK_RATE)
+        self.sandbox = not account.get("ProductionAccessEnabled")
         found = [_sending(account, self._region(client)), _quota(rate, quota)]
         if self.sender:
             found.append(self._identity(client, parseaddr(self.sender)[1] or self.sender))
@@ -159,6 +161,24 @@ class SesChannel:
             f"domain {domain}",
             setting="email.sender",
         )
+
+    def unverified(self, addresses: Iterable[str]) -> list[str]:
+        """The addresses that are not verified identities, nor in a verified domain: in the
+        sandbox SES refuses them. One GetEmailIdentity per distinct address and domain."""
+        client, known = self._checked_client(), dict[str, bool]()
+
+        def verified(name: str) -> bool:
+            if name not in known:
+                found = self._lookup(client, name)
+                known[name] = found is not None and _verified(found)
+            return known[name]
+
+        wanted = sorted(dict.fromkeys(a.lower() for a in addresses))
+        return [
+            a
+            for a in wanted
+            if not verified(_ascii_domain(a.rpartition("@")[2])) and not verified(a)
+        ]
 
     def _lookup(self, client: Any, identity: str) -> dict[str, Any] | None:
         try:

@@ -5,11 +5,15 @@ nothing is sent and nothing is recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from notifier.channels.base import Checkable, EmailChannel
+from notifier.service.planning import PlanInputs, due_batches
+from notifier.service.ports import Stores
+
+SHOWN = 10  # unverified recipients named in the note; the rest counted
 
 
 @dataclass(frozen=True)
@@ -38,3 +42,22 @@ class CheckedSetup:
 
     email: EmailChannel
     checks: tuple[ChannelCheck, ...]
+
+
+def day_recipients(stores: Stores, inputs: PlanInputs) -> set[str]:
+    """Every recipient of the notices due on the day (planned only: nothing rendered)."""
+    return {r for batch in due_batches(stores, inputs) for n in batch for r in n.recipients}
+
+
+def sandbox_note(unverified: Callable[[Iterable[str]], list[str]], recipients: set[str]) -> str:
+    """What a run in the SES sandbox says about the day's recipients SES will refuse."""
+    missing = unverified(recipients)
+    if not missing:
+        return "ses: in the sandbox; every recipient of the day is verified"
+    named = ", ".join(missing[:SHOWN]) + (
+        f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+    )
+    return (
+        f"ses: in the sandbox, SES delivers only to verified identities; {len(missing)} of the "
+        f"day's {len(recipients)} recipients are not: {named}"
+    )
