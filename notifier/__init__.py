@@ -22,10 +22,12 @@ if TYPE_CHECKING:
         History,
         PlannedNotice,
         Resend,
+        SetupCheck,
         Suppressions,
     )
     from notifier.config import Settings
     from notifier.core.errors import (
+        ChannelDown,
         ConfigError,
         InputError,
         NotifierError,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from notifier.service.feedback import FeedbackSummary
     from notifier.service.imports import AccountsSummary
     from notifier.service.preview import Preview
+    from notifier.service.setup import ChannelCheck
     from notifier.service.summary import ChannelStats, RunSummary
 
 __version__ = "0.1.0"
@@ -47,6 +50,8 @@ __all__ = [
     "AccountsSummary",
     "CalendarCheck",
     "CalendarView",
+    "ChannelCheck",
+    "ChannelDown",
     "ChannelStats",
     "ConfigError",
     "DashboardSummary",
@@ -66,6 +71,7 @@ __all__ = [
     "RunLockedError",
     "RunSummary",
     "Settings",
+    "SetupCheck",
     "StoreError",
     "Suppressions",
     "TemplatesCheck",
@@ -81,7 +87,7 @@ _HOMES = {
     **dict.fromkeys(
         (
             *("CalendarCheck", "CalendarView", "DryRun", "History", "PlannedNotice"),
-            *("Resend", "Suppressions"),
+            *("Resend", "SetupCheck", "Suppressions"),
         ),
         "notifier.api.results",
     ),
@@ -92,6 +98,9 @@ _HOMES = {
     ),
     "RunLockLost": "notifier.core.errors",
     "StoreError": "notifier.core.errors",
+    "ChannelDown": "notifier.core.errors",
+    "Suppressions": "notifier.api.results",
+    "ChannelCheck": "notifier.service.setup",
     "InventorySummary": "notifier.core.records",
     "DashboardSummary": "notifier.service.dashboard",
     "FeedbackSummary": "notifier.service.feedback",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from notifier.channels.base import EmailChannel, EventChannel
+from notifier.channels.base import Checkable, EmailChannel, EventChannel
 from notifier.channels.eventbridge import EventBridgeChannel, make_client
 from notifier.channels.feedback import SqsFeedbackQueue
 from notifier.channels.outbox import OutboxChannel
@@ -20,7 +20,7 @@ from notifier.channels.ses import SesChannel
 from notifier.channels.smtp import SmtpChannel
 from notifier.config import Settings
 from notifier.core.domain import Calendar
-from notifier.core.errors import ConfigError, Problem
+from notifier.core.errors import ConfigError, DeliveryError, Problem
 from notifier.core.health import HealthEvent
 from notifier.core.instant import run_instant
 from notifier.parsing.calendar import load_calendar
@@ -41,6 +41,7 @@ from notifier.service.pool import PreparePool
 from notifier.service.ports import Stores
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
+from notifier.service.setup import CheckedSetup, check_channels, day_recipients, sandbox_note
 from notifier.store.engine import (
     check_folder,
     make_engine,
@@ -98,11 +99,11 @@ def preparing(settings: Settings, clock: Clock = utc_now) -> Iterator[Composer]:
             made.pool.close()
 
 
-def email_channel(settings: Settings) -> EmailChannel:
+def email_channel(settings: Settings) -> SmtpChannel | SesChannel | OutboxChannel:
     if settings.email_channel == "smtp":
         return SmtpChannel(settings.delivery.smtp)
     if settings.email_channel == "ses":
-        return SesChannel(settings.delivery.ses)
+        return SesChannel(settings.delivery.ses, sender=settings.sender)
     if settings.email_channel == "outbox":
         return OutboxChannel(settings.outbox_dir)
     raise ConfigError(
@@ -134,6 +135,30 @@ def check_run(settings: Settings) -> None:
     templates folder or channel setting fails here, not after an import or a ledger row."""
     NoticeRenderer(settings.templates_dir, max_functions=settings.max_functions)
     email_channel(settings)
+
+
+def check_setup(settings: Settings) -> CheckedSetup:
+    """Try each configured channel once (ChannelDown or ConfigError when one fails)."""
+    email = email_channel(settings)
+    channels: list[Checkable] = [email]
+    bridge = settings.health.eventbridge
+    if settings.health.enabled and bridge.enabled:
+        client = make_client(bridge.region, bridge.endpoint_url)
+        channels.append(EventBridgeChannel(client, bridge.source, bridge.event_bus_name))
+    return CheckedSetup(email, check_channels(channels))
+
+
+def sandbox_recipients(
+    settings: Settings, st: Stores, cal: Calendar, as_of: date, email: EmailChannel
+) -> str | None:
+    """In the SES sandbox (as the check found), which of the day's recipients SES will refuse."""
+    if not isinstance(email, SesChannel) or not email.sandbox:
+        return None
+    recipients = day_recipients(st, plan_inputs(settings, cal, as_of))
+    try:
+        return sandbox_note(email.unverified, recipients) if recipients else None
+    except DeliveryError as exc:  # a note, never a reason to stop the run
+        return f"ses: in the sandbox; could not check the day's recipients: {exc.reason}"
 
 
 def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> EmailSender:
@@ -280,11 +305,13 @@ def runner(
     progress: Progress,
     clock: Clock = utc_now,
     lock: HeldLock | None = None,
+    email: EmailChannel | None = None,
 ) -> Iterator[Runner]:
-    """A Runner wired to the configured channels; its worker processes stop with the block."""
+    """A Runner wired to the configured channels (`email`: one already checked); its worker
+    processes stop with the block."""
     at = run_instant(as_of, settings.zone, clock())
     with preparing(settings, clock) as built:
-        sender = email_sender(settings, email_channel(settings), built)
+        sender = email_sender(settings, email or email_channel(settings), built)
         yield Runner(
             stores=st,
             calendar=cal,

@@ -17,7 +17,10 @@ from notifier.store.engine import make_engine
 from notifier.store.stores import SqlStores
 from tests.cli_helpers import Cli
 
-pytest_plugins = ["tests.peers"]  # the SMTP and SES peers of the delivery tests
+pytest_plugins = [
+    "tests.peers",
+    "tests.ses_account",
+]  # the SMTP and SES peers of the delivery tests
 POSTGRES_ENV = "NOTIFIER_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

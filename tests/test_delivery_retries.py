@@ -19,6 +19,7 @@ from notifier.service.sending import EmailSender, Job, RetryPolicy
 from notifier.service.summary import ChannelStats
 from tests.cli_helpers import Cli
 from tests.peers import SesPeer
+from tests.ses_account import AccountEndpoint
 from tests.store_builders import notice
 from tests.test_ses_channel import NO_RETRIES, message, throttle
 
@@ -117,12 +118,15 @@ def test_throttled_ses_sends_are_retried_until_they_get_through(ses_peer: SesPee
 
 
 def test_a_run_through_ses_delivers_the_sample_with_message_ids_intact(
-    ses_peer: SesPeer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ses_peer: SesPeer,
+    ses_account: AccountEndpoint,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     ses_peer.verify("example.com")
     (tmp_path / "notifier.toml").write_text(
         '[email]\nchannel = "ses"\n[ses]\nregion = "us-east-1"\n'
-        f'endpoint_url = "{ses_peer.url}"\nmax_send_rate = 1000\n'
+        f'endpoint_url = "{ses_account.url}"\nmax_send_rate = 1000\n'
     )
     cli = Cli(tmp_path, capsys, {})
     result = cli("run", "--as-of", "2026-11-27", "--json")
@@ -130,6 +134,7 @@ def test_a_run_through_ses_delivers_the_sample_with_message_ids_intact(
     sent = ses_peer.raw_messages()
     summary = result.json()
     assert len(sent) == summary["notices"] == summary["channels"]["ses"]["delivered"] > 100
+    assert ses_account.asked == 1  # the set-up check's GetAccount, once per run
     ids = {
         line.split(":", 1)[1].strip()
         for m in sent

@@ -19,7 +19,7 @@ def config_for(folder: Path, port: int, timeout: int) -> None:
     smtp_config(folder, peer, timeout)
 
 
-def test_a_wrong_smtp_password_is_tried_once_stops_the_channel_and_leaves_the_rest_pending(
+def test_a_wrong_smtp_password_is_tried_once_per_run_and_stops_it_before_anything_is_recorded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     logins = Logins()
@@ -35,11 +35,11 @@ def test_a_wrong_smtp_password_is_tried_once_stops_the_channel_and_leaves_the_re
             assert line.startswith("error: ") and "smtp.password" in line
             assert "wrong" not in result.err + result.out
         assert logins.attempts == 3  # one per run, not one per message
-        assert set(statuses(cli)) == {"pending", "delivered"}  # health delivered, email pending
+        assert set(statuses(cli)) == set()  # the set-up check stops each run before any record
         assert peer.recorder.messages == []
 
 
-def test_a_relay_that_stalls_is_given_up_quickly_and_the_rest_goes_to_the_next_run(
+def test_a_relay_that_stalls_stops_the_run_quickly_and_the_next_run_delivers_all(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], smtp_peer: SmtpPeer
 ) -> None:
     cli = fleet(tmp_path, capsys, f"sqlite:///{tmp_path / 'n.db'}", 100)
@@ -51,15 +51,39 @@ def test_a_relay_that_stalls_is_given_up_quickly_and_the_rest_goes_to_the_next_r
         took = time.monotonic() - started
     finally:
         silent.close()
-    assert stalled.code == 1, stalled.err
-    assert took < 30  # about two timeouts, not one per message
-    smtp = stalled.json()["channels"]["smtp"]
-    assert smtp["delivered"] == 0 and smtp["deferred"] > 0
+    assert stalled.code == 2, stalled.err
+    assert took < 30  # one timeout, in the set-up check
+    [line] = stalled.err.splitlines()
+    assert "does not answer" in line and "smtp.timeout = 1 s" in line
+    assert set(statuses(cli)) == set()  # stopped before anything was recorded
     smtp_config(tmp_path, smtp_peer)
     after = cli("run", "--as-of", DAY)
     assert after.code == 0, after.err
     assert set(statuses(cli)) == {"delivered"}
     assert len(smtp_peer.recorder.messages) == len(cli("history", "--json").json()["notices"])
+
+
+def test_a_relay_that_stalls_mid_run_is_given_up_quickly_and_the_rest_goes_to_the_next_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The relay passes the set-up check (no message is sent there), then stalls on DATA."""
+    cli = fleet(tmp_path, capsys, f"sqlite:///{tmp_path / 'n.db'}", 100)
+    with running(SmtpPeer(Recorder(data_stall=5.0))) as stalling:
+        smtp_config(tmp_path, stalling, 1)
+        started = time.monotonic()
+        stalled = cli("run", "--as-of", DAY, "--json")
+        took = time.monotonic() - started
+    assert stalled.code == 1, stalled.err
+    assert took < 30  # about two timeouts, not one per message
+    smtp = stalled.json()["channels"]["smtp"]
+    assert smtp["delivered"] == 0 and smtp["deferred"] > 0
+    with running(SmtpPeer(Recorder())) as healthy:
+        smtp_config(tmp_path, healthy)
+        after = cli("run", "--as-of", DAY)
+        assert after.code == 0, after.err
+        assert set(statuses(cli)) == {"delivered"}
+        received = set(healthy.recorder.message_ids())
+    assert len(received) == len(cli("history", "--json").json()["notices"])
 
 
 def test_a_recipient_refused_as_unknown_shows_in_history_and_is_suppressed(

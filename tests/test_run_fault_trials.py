@@ -139,6 +139,10 @@ def test_read_commands_work_on_a_read_only_database_and_run_says_it_cannot_write
             assert result.code == 0, (command, result.err)
             assert "Traceback" not in result.err
         assert len(cli("history", "--json").json()["notices"]) > 5
+        outbox = cli("run", "--as-of", "2027-06-01")  # the set-up check meets the outbox first
+        assert outbox.code == 2
+        assert outbox.err.startswith("error: email.outbox_dir: outbox: cannot be written")
+        cli.env["NOTIFIER_OUTBOX_DIR"] = str(tmp_path / "outbox")
         refused = cli("run", "--as-of", "2027-06-01")
         assert refused.code == 2
         assert refused.err.startswith(

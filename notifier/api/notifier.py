@@ -25,6 +25,7 @@ from notifier.api.results import (
     History,
     PlannedNotice,
     Resend,
+    SetupCheck,
     Suppressions,
 )
 from notifier.core.errors import ConfigError, InputError, Problem
@@ -115,7 +116,8 @@ class Notifier(HealthReads, Previews):
         force: bool = False,
         progress: Progress | None = None,
     ) -> RunSummary:
-        """Plan, record, render and deliver every notice due on `as_of`; see `exit_code`.
+        """Check the set-up (as `check` does), then plan, record, render and deliver every
+        notice due on `as_of`; see `exit_code`.
 
         `wait`: wait for another run to finish instead of raising RunLockedError. `force`: allow
         an `as_of` more than `max_future_days` ahead (every notice due until then is recorded).
@@ -128,15 +130,30 @@ class Notifier(HealthReads, Previews):
         if not force:
             self._check_not_too_far(day)
         bootstrap.check_run(self._settings)
+        email = bootstrap.check_setup(self._settings).email
         with bootstrap.run_store(self._settings, wait) as (st, lock):
             if note := bootstrap.prepare_for_run(self._settings, st, cal):
                 self._note(note)
+            if note := bootstrap.sandbox_recipients(self._settings, st, cal, day, email):
+                self._note(note)
             fed = bootstrap.drain_feedback(self._settings, st)
             bar = progress or NO_PROGRESS
-            with bootstrap.runner(self._settings, st, cal, day, bar, self._clock, lock) as run:
+            with bootstrap.runner(
+                self._settings, st, cal, day, bar, self._clock, lock, email
+            ) as run:
                 summary = run.run()
         summary.feedback = None if fed is None else fed.to_json()
         return summary
+
+    def check(self) -> SetupCheck:
+        """Try each configured channel once (SMTP: connect, TLS, login; SES: account and
+        sender identity; EventBridge: the bus; outbox: the folder), sending and recording
+        nothing. A bad set-up raises ChannelDown or ConfigError: one line naming the setting.
+
+        Example: print("\\n".join(Notifier().check().lines()))
+        """
+        bootstrap.check_run(self._settings)
+        return SetupCheck(bootstrap.check_setup(self._settings).checks)
 
     def feedback(self) -> FeedbackSummary:
         """Read the SQS queue of SES bounces and complaints (ses.feedback_queue_url): suppress
@@ -174,11 +191,14 @@ class Notifier(HealthReads, Previews):
         """
         wanted, cal, day = account_ids(accounts), self._calendar(), self.today()
         bootstrap.check_run(self._settings)
+        email = bootstrap.check_setup(self._settings).email
         with bootstrap.run_store(self._settings, wait) as (st, lock):
             if note := bootstrap.prepare_for_run(self._settings, st, cal):
                 self._note(note)
             bar = progress or NO_PROGRESS
-            with bootstrap.runner(self._settings, st, cal, day, bar, self._clock, lock) as run:
+            with bootstrap.runner(
+                self._settings, st, cal, day, bar, self._clock, lock, email
+            ) as run:
                 channels = checked_channel(channel, run.channel_names)
                 requeued = st.deliveries.requeue_failed(channels, wanted, since, run.at)
                 return Resend(requeued, run.run())

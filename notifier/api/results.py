@@ -11,6 +11,7 @@ from notifier.core.domain import DatedMilestone, Notice
 from notifier.core.records import HistoryRow, Suppression
 from notifier.service.compose import Prepared
 from notifier.service.queries import history_json, notice_json
+from notifier.service.setup import ChannelCheck
 from notifier.service.summary import RunSummary
 
 
@@ -145,3 +146,18 @@ class CalendarCheck:
             "runtimes": self.runtimes,
             "warnings": list(self.warnings),
         }
+
+
+@dataclass(frozen=True)
+class SetupCheck:
+    """What `check` found for each configured channel, in the order they were checked."""
+
+    channels: tuple[ChannelCheck, ...]
+
+    def lines(self) -> list[str]:
+        """One line per channel, as `notifier check` prints them."""
+        return [str(c) for c in self.channels]
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly what `notifier check --json` prints."""
+        return {"channels": [c.to_json() for c in self.channels]}

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from notifier.channels.base import DeliveryError
+from notifier.channels.base import ChannelDown, DeliveryError
 
 TRANSIENT_CODES = frozenset(
     {
@@ -34,3 +34,31 @@ def delivery_error(
     detail = str(error.get("Message") or "").strip()
     reason = f"{service}: {code or status}: {detail}" if detail else f"{service}: {code or status}"
     return DeliveryError(reason, retryable=transient or status == 429 or status >= 500)
+
+
+NO_CREDENTIALS = (
+    "no AWS credentials found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+    "or run where a role provides them"
+)
+
+
+def setup_error(
+    service: str, call: str, exc: ClientError | BotoCoreError, settings: str
+) -> ChannelDown:
+    """A failed set-up check as one line: missing credentials or region, a service that cannot
+    be reached, or its refusal (`settings` names the keys to look at)."""
+    setting = settings.split(" and ")[0]
+    if isinstance(exc, NoCredentialsError):
+        return ChannelDown(f"{service}: {NO_CREDENTIALS}", setting="AWS credentials")
+    if isinstance(exc, NoRegionError):
+        return ChannelDown(f"{service}: no AWS region; set {settings}", setting=setting)
+    if isinstance(exc, BotoCoreError):
+        return ChannelDown(f"{service}: cannot reach it: {exc}; check {settings}", setting=setting)
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code") or "")
+    detail = str(error.get("Message") or "").strip()
+    return ChannelDown(
+        f"{service}: {call} refused: {code}: {detail}; check {settings} and that the "
+        f"credentials may call {call}",
+        setting=setting,
+    )

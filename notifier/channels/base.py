@@ -19,6 +19,7 @@ from notifier.core.records import Refusal
 __all__ = [
     "ChannelDown",
     "ChannelStalled",
+    "Checkable",
     "DeliveryError",
     "DeliveryResult",
     "EmailChannel",
@@ -53,6 +54,16 @@ class EmailChannel(Protocol):
     def deliver(self, message: OutgoingEmail) -> DeliveryResult: ...
 
     def close(self) -> None: ...
+
+
+class Checkable(Protocol):
+    """A channel that can try its set-up once before a run: `check` connects (or calls its
+    service) as the first message would and returns what it found in a few words, or raises
+    ChannelDown (naming the setting to fix) or ConfigError. It sends and records nothing."""
+
+    name: str
+
+    def check(self) -> str: ...
 
 
 class EventChannel(Protocol):

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from notifier.channels.aws import AWS_ERRORS, TRANSIENT_CODES, delivery_error
-from notifier.channels.base import DeliveryError, DeliveryResult
+from botocore.exceptions import BotoCoreError, ClientError
+
+from notifier.channels.aws import AWS_ERRORS, TRANSIENT_CODES, delivery_error, setup_error
+from notifier.channels.base import ChannelDown, DeliveryError, DeliveryResult
 from notifier.core.health import AffectedEntity, HealthEvent, iso_time
 
 MAX_ENTRIES = 10
@@ -153,6 +155,27 @@ class EventBridgeChannel:
     def deliver(self, message: HealthEvent) -> DeliveryResult:
         self._pending += bus_entries(message, self.source, self.limit)
         return DeliveryResult(provider_id=message.arn)
+
+    def check(self) -> str:
+        """DescribeEventBus for the configured bus: credentials, region and the bus itself."""
+        region = str(self.client.meta.region_name)
+        try:
+            self.client.describe_event_bus(Name=self.bus)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                raise ChannelDown(
+                    f"health.eventbridge.event_bus_name: there is no event bus {self.bus!r} in "
+                    f"{region}; create it, or check health.eventbridge.region",
+                    setting="health.eventbridge.event_bus_name",
+                ) from exc
+            raise self._setup_error(exc) from exc
+        except AWS_ERRORS as exc:
+            raise self._setup_error(exc) from exc
+        return f"event bus {self.bus} found in {region}"
+
+    def _setup_error(self, exc: ClientError | BotoCoreError) -> ChannelDown:
+        keys = "health.eventbridge.region and health.eventbridge.endpoint_url"
+        return setup_error("eventbridge", "DescribeEventBus", exc, keys)
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []

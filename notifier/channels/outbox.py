@@ -10,13 +10,16 @@ writing leaves a `.<name>.eml.<random>.tmp` file; the channel removes such files
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import tempfile
 import threading
 from pathlib import Path
 
-from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail
+from notifier.channels.base import ChannelDown, DeliveryError, DeliveryResult, OutgoingEmail
+from notifier.core.errors import write_problem
 from notifier.files import write_atomically
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,22 @@ class OutboxChannel:
             raise DeliveryError(f"cannot write {path}: {error}", retryable=True) from error
         return DeliveryResult(provider_id=str(path))
 
+    def check(self) -> str:
+        """The folder can be created and written: made if missing, a file written there, then
+        both removed again: nothing is left behind."""
+        missing = [p for p in (self.folder, *self.folder.parents) if not p.exists()]
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.folder):
+                pass
+        except OSError as error:
+            problem = write_problem(self.folder, OSError(error.errno, error.strerror))
+            raise ChannelDown(f"email.outbox_dir: {problem}", setting="email.outbox_dir") from error
+        finally:
+            for folder in missing:  # deepest first
+                _remove_empty(folder)
+        return f"{self.folder} can be written"
+
     def close(self) -> None:
         """Nothing to release: every delivery opens and closes its own file."""
 
@@ -58,6 +77,11 @@ class OutboxChannel:
             if not self._swept:
                 self._swept = True
                 remove_stale_temporaries(self.folder)
+
+
+def _remove_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not made here after all, or no longer empty
+        folder.rmdir()
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:

@@ -3,7 +3,8 @@
 A client-side limiter keeps to the account's maximum send rate (from config, else from
 `get_account`, else one a second). botocore does not retry (the runner does, with backoff):
 throttling and 5xx are transient; rejected messages, unverified senders and other 4xx are
-permanent. The boto3 client is made on first use, never at import.
+permanent. The boto3 client is made on first use, never at import. `check` asks GetAccount and
+GetEmailIdentity once before a run, and its account rate paces the run.
 
 SES takes no SMTPUTF8: an internationalised domain goes in its IDNA form, a display name in
 Unicode as an RFC 2047 encoded word, and a local part in Unicode fails the message permanently.
@@ -15,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -23,8 +24,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from notifier.channels.aws import AWS_ERRORS, delivery_error
-from notifier.channels.base import DeliveryError, DeliveryResult, OutgoingEmail, ascii_address
+from notifier.channels.aws import AWS_ERRORS, delivery_error, setup_error
+from notifier.channels.base import (
+    ChannelDown,
+    DeliveryError,
+    DeliveryResult,
+    OutgoingEmail,
+    ascii_address,
+)
 from notifier.config.delivery import SesSettings
 
 log = logging.getLogger(__name__)
@@ -68,8 +75,16 @@ class RateLimiter:
 class SesChannel:
     name = "ses"
 
-    def __init__(self, settings: SesSettings, client: Any = None, config: Config | None = None):
+    def __init__(
+        self,
+        settings: SesSettings,
+        client: Any = None,
+        config: Config | None = None,
+        sender: str | None = None,
+    ):
         self.settings = settings
+        self.sender = sender  # the address `check` looks up (email.sender)
+        self.sandbox = False  # what `check` found: only verified recipients get mail
         self._client = client
         self._config = config or Config(
             retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30
@@ -106,6 +121,79 @@ class SesChannel:
             }
             params["EmailTags"] = [{"Name": k, "Value": _tag(v)} for k, v in tags.items()]
         return params
+
+    def check(self) -> str:
+        """GetAccount (sending enabled? production access or sandbox? quota) and GetEmailIdentity
+        for the sender's address, else its domain (verified? DKIM). The account's rate then
+        paces the run: no second GetAccount."""
+        client = self._checked_client()
+        account = _ask("GetAccount", client.get_account)
+        quota = account.get("SendQuota", {})
+        rate = float(quota.get("MaxSendRate") or 0)
+        with self._lock:
+            if self._limiter is None:
+                self._limiter = RateLimiter(self.settings.max_send_rate or rate or FALLBACK_RATE)
+        self.sandbox = not account.get("ProductionAccessEnabled")
+        found = [_sending(account, self._region(client)), _quota(rate, quota)]
+        if self.sender:
+            found.append(self._identity(client, parseaddr(self.sender)[1] or self.sender))
+        return ", ".join(found)
+
+    def _checked_client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                try:
+                    self._client = self._make_client()
+                except DeliveryError as exc:
+                    reason = f"{exc.reason}; check ses.region (or AWS_DEFAULT_REGION)"
+                    raise ChannelDown(reason, setting="ses.region") from exc
+            return self._client
+
+    def _identity(self, client: Any, address: str) -> str:
+        """`sender <name> verified (DKIM <status>)`, else the line saying what to verify."""
+        region, domain = self._region(client), address.rpartition("@")[2]
+        for name in dict.fromkeys((_sender_address(address), _ascii_domain(domain))):
+            found = self._lookup(client, name)
+            if found is not None and _verified(found):
+                dkim = (found.get("DkimAttributes") or {}).get("Status") or "NOT_STARTED"
+                return f"sender {name} verified (DKIM {dkim})"
+        raise ChannelDown(
+            f"email.sender: {address} is not verified in SES ({region}); verify it or the "
+            f"domain {domain}",
+            setting="email.sender",
+        )
+
+    def unverified(self, addresses: Iterable[str]) -> list[str]:
+        """The addresses that are not verified identities, nor in a verified domain: in the
+        sandbox SES refuses them. One GetEmailIdentity per distinct address and domain."""
+        client, known = self._checked_client(), dict[str, bool]()
+
+        def verified(name: str) -> bool:
+            if name not in known:
+                found = self._lookup(client, name)
+                known[name] = found is not None and _verified(found)
+            return known[name]
+
+        wanted = sorted(dict.fromkeys(a.lower() for a in addresses))
+        return [
+            a
+            for a in wanted
+            if not verified(_ascii_domain(a.rpartition("@")[2])) and not verified(a)
+        ]
+
+    def _lookup(self, client: Any, identity: str) -> dict[str, Any] | None:
+        try:
+            found: dict[str, Any] = client.get_email_identity(EmailIdentity=identity)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "NotFoundException":
+                return None
+            raise setup_error("ses", "GetEmailIdentity", exc, "ses.region") from exc
+        except BotoCoreError as exc:
+            raise setup_error("ses", "GetEmailIdentity", exc, "ses.region") from exc
+        return found
+
+    def _region(self, client: Any) -> str:
+        return str(client.meta.region_name or self.settings.region)
 
     def close(self) -> None:
         if self._client is not None:
@@ -145,6 +233,52 @@ def _same_kind(error: DeliveryError) -> DeliveryError:
     never for a mailbox it cannot know yet: the addresses it names are left out of the kind."""
     kind = _ADDRESS.sub("<address>", error.reason)
     return DeliveryError(error.reason, retryable=error.retryable, kind=kind)
+
+
+def _ask(call: str, method: Callable[[], Any]) -> Any:
+    try:
+        return method()
+    except AWS_ERRORS as exc:
+        raise setup_error("ses", call, exc, "ses.region and ses.endpoint_url") from exc
+
+
+def _sender_address(address: str) -> str:
+    try:
+        return _ascii(address)
+    except DeliveryError as exc:
+        raise ChannelDown(f"email.sender: {exc.reason}", setting="email.sender") from exc
+
+
+def _sending(account: dict[str, Any], region: str) -> str:
+    if not account.get("SendingEnabled", True):
+        raise ChannelDown(
+            f"ses: sending is paused for this account in {region} (SendingEnabled is false); "
+            "resume it in SES, or check ses.region",
+            setting="ses.region",
+        )
+    access = account.get("ProductionAccessEnabled")
+    return "sending enabled, " + (
+        "production access" if access else "sandbox (only verified recipients get mail)"
+    )
+
+
+def _verified(identity: dict[str, Any]) -> bool:
+    """VerifiedForSendingStatus, or a VerificationStatus of SUCCESS (moto reports only that)."""
+    return bool(identity.get("VerifiedForSendingStatus")) or (
+        identity.get("VerificationStatus") == "SUCCESS"
+    )
+
+
+def _quota(rate: float, quota: dict[str, Any]) -> str:
+    daily = float(quota.get("Max24HourSend") or 0)
+    return f"quota {rate:g}/s and {daily:,.0f}/day"
+
+
+def _ascii_domain(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 def _sender(sender: str) -> str:

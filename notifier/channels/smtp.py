@@ -62,6 +62,32 @@ class SmtpChannel:
             raise self._failure(connection, exc) from exc
         return DeliveryResult(provider_id=reply or None, refused=refusals)
 
+    def check(self) -> str:
+        """Connect, EHLO, STARTTLS or implicit TLS, AUTH when smtp.username is set, then QUIT:
+        what a run's first message meets, with the same lines naming the setting to fix."""
+        try:
+            connection = self._open_connection()
+        except ChannelDown:
+            raise
+        except ChannelStalled as exc:
+            reason = (
+                f"smtp: {self._where()} does not answer (no reply within smtp.timeout = "
+                f"{self.settings.timeout:g} s); check smtp.host and smtp.port"
+            )
+            raise ChannelDown(reason, setting="smtp.host") from exc
+        except DeliveryError as exc:
+            reason = f"{exc.reason}; check smtp.host and smtp.port"
+            raise ChannelDown(reason, setting="smtp.host") from exc
+        _quit(connection)
+        return self._checked()
+
+    def _checked(self) -> str:
+        s = self.settings
+        how = {"starttls": "STARTTLS", "tls": "implicit TLS", "plain": "no TLS"}[s.security]
+        trusted = ", certificate trusted" if s.security != "plain" else ""
+        login = f", login as {s.username} accepted" if s.username else ", no login"
+        return f"{self._where()} answers, {how}{trusted}{login}"
+
     def close(self) -> None:
         with self._lock:
             connections, self._open = list(self._open), set()

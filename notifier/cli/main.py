@@ -16,7 +16,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from notifier import __version__
-from notifier.cli import data, feedback, health, notices, preview, resend, store, suppress
+from notifier.cli import check, data, feedback, health, notices, preview, resend, store, suppress
 from notifier.cli.common import Globals
 from notifier.core.errors import InputError, NotifierError
 
@@ -35,6 +35,7 @@ app.add_typer(store.db_app, name="db")
 app.add_typer(health.health_app, name="health")
 app.add_typer(suppress.suppress_app, name="suppress")
 notices.register(app)
+check.register(app)
 feedback.register(app)
 resend.register(app)
 app.add_typer(preview.templates_app, name="templates")
