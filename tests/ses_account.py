@@ -20,6 +20,11 @@ PRODUCTION = {
     "ProductionAccessEnabled": True,
     "SendQuota": {"Max24HourSend": 50000.0, "MaxSendRate": 200.0, "SentLast24Hours": 0.0},
 }
+VERIFIED = {
+    "IdentityType": "DOMAIN",
+    "VerifiedForSendingStatus": True,
+    "VerificationStatus": "SUCCESS",
+}
 _HOP = {"host", "content-length", "connection", "transfer-encoding"}
 
 
@@ -28,6 +33,7 @@ class AccountEndpoint:
         self.moto_url = moto_url
         self.account: dict[str, Any] = json.loads(json.dumps(PRODUCTION))
         self.asked = 0  # GetAccount calls answered
+        self.claim_verified = False  # answer GetEmailIdentity "verified" whatever moto holds
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -45,9 +51,12 @@ def _handler(endpoint: AccountEndpoint) -> type[BaseHTTPRequestHandler]:
             """Quiet."""
 
         def do_GET(self) -> None:
-            if self.path.split("?")[0] == "/v2/email/account":
+            path = self.path.split("?")[0]
+            if path == "/v2/email/account":
                 endpoint.asked += 1
                 self._answer(200, json.dumps(endpoint.account).encode(), {})
+            elif endpoint.claim_verified and path.startswith("/v2/email/identities/"):
+                self._answer(200, json.dumps(VERIFIED).encode(), {})
             else:
                 self._forward()
 

@@ -16,6 +16,7 @@ from notifier.core.errors import DeliveryError
 from notifier.service.breaker import Breaker
 from tests.cli_helpers import Cli
 from tests.peers import SesPeer, SmtpPeer
+from tests.ses_account import AccountEndpoint
 from tests.test_run_fault_trials import fleet
 from tests.test_run_faults import DAY
 
@@ -110,13 +111,19 @@ def test_a_different_refusal_in_between_starts_the_count_again(
     assert set(email_statuses(cli)) == {"delivered", "failed"}
 
 
-def test_an_unverified_ses_sender_trips_the_breaker_until_it_is_verified(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], ses_peer: SesPeer
+def test_an_ses_sender_refused_mid_run_trips_the_breaker_until_it_is_verified(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    ses_peer: SesPeer,
+    ses_account: AccountEndpoint,
 ) -> None:
+    """The set-up check saw the sender verified (its verification lapsed since, say); SES then
+    refuses every message the same way."""
+    ses_account.claim_verified = True
     cli = fleet(tmp_path, capsys, f"sqlite:///{tmp_path / 'n.db'}", 8)
     (tmp_path / "notifier.toml").write_text(
-        '[email]\nchannel = "ses"\nsender = "notices@example.com"\n'
-        f'[ses]\nregion = "us-east-1"\nendpoint_url = "{ses_peer.url}"\nmax_send_rate = 500\n'
+        '[email]\nchannel = "ses"\nsender = "notices@example.com"\n[ses]\nregion = "us-east-1"\n'
+        f'endpoint_url = "{ses_account.url}"\nmax_send_rate = 500\n'
     )
     stopped = cli("run", "--as-of", DAY, "--json")
     assert stopped.code == 2

@@ -18,6 +18,7 @@ from notifier.store.stores import SqlStores
 from tests.cli_helpers import Cli
 from tests.feedback_samples import bounce, complaint, eventbridge, raw, sns
 from tests.peers import SesPeer
+from tests.ses_account import AccountEndpoint
 
 DAY = "2026-11-27"
 
@@ -49,12 +50,14 @@ def queue(ses_peer: SesPeer) -> Queue:
 
 
 @pytest.fixture
-def sent(ses_peer: SesPeer, queue: Queue, cli: Cli) -> list[dict[str, Any]]:
+def sent(
+    ses_peer: SesPeer, ses_account: AccountEndpoint, queue: Queue, cli: Cli
+) -> list[dict[str, Any]]:
     """A run through moto's SES with the feedback queue set; the messages SES took."""
     ses_peer.verify("example.com")
     (cli.folder / "notifier.toml").write_text(
         '[email]\nchannel = "ses"\n[ses]\nregion = "us-east-1"\n'
-        f'endpoint_url = "{ses_peer.url}"\nmax_send_rate = 1000\n'
+        f'endpoint_url = "{ses_account.url}"\nmax_send_rate = 1000\n'
         f'feedback_queue_url = "{queue.url}"\n'
     )
     assert cli("run", "--as-of", DAY).code == 0
