@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -36,9 +37,10 @@ from notifier.service.health import (
     policy_of,
 )
 from notifier.service.imports import sample_account_ids, seed_if_new, seed_sample
+from notifier.service.pacing import SharedPace
 from notifier.service.planning import PlanInputs
 from notifier.service.pool import PreparePool
-from notifier.service.ports import Stores
+from notifier.service.ports import Pace, Stores
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
 from notifier.service.setup import CheckedSetup, check_channels, day_recipients, sandbox_note
@@ -57,6 +59,7 @@ from notifier.store.schema import has_schema, is_current, upgrade
 from notifier.store.stores import SqlStores
 
 Clock = Callable[[], datetime]
+Seconds = Callable[[], float]  # wall seconds, the same in every process: the shared send budget
 
 
 def utc_now() -> datetime:
@@ -161,13 +164,31 @@ def sandbox_recipients(
         return f"ses: in the sandbox; could not check the day's recipients: {exc.reason}"
 
 
-def email_sender(settings: Settings, channel: EmailChannel, build: Composer) -> EmailSender:
-    """The channel behind in-run retries, with parallel connections for SMTP."""
+def email_sender(
+    settings: Settings,
+    channel: EmailChannel,
+    build: Composer,
+    pace: Pace | None = None,
+    seconds: Seconds = time.time,
+) -> EmailSender:
+    """The channel behind in-run retries, with parallel connections for SMTP, paced by the
+    send budget in the store (`pace`) when a rate is known."""
     r = settings.delivery.retry
     parallel = settings.delivery.smtp.connections if settings.email_channel == "smtp" else 1
     policy = RetryPolicy(r.max_attempts, r.backoff_base, r.backoff_max)
     breaker = Breaker(channel.name, r.breaker)
-    return EmailSender(channel, build.email, policy, parallel, breaker=breaker)
+    rate = send_rate(settings, channel)
+    pacer = SharedPace(pace, channel.name, rate, seconds, time.sleep) if pace and rate else None
+    return EmailSender(channel, build.email, policy, parallel, breaker=breaker, pace=pacer)
+
+
+def send_rate(settings: Settings, channel: EmailChannel) -> float | None:
+    """The email channel's shared rate: smtp.max_send_rate, or SES's (setting, else account)."""
+    if isinstance(channel, SmtpChannel):
+        return settings.delivery.smtp.max_send_rate
+    if isinstance(channel, SesChannel):
+        return channel.send_rate
+    return None
 
 
 @contextmanager
@@ -306,12 +327,14 @@ def runner(
     clock: Clock = utc_now,
     lock: HeldLock | None = None,
     email: EmailChannel | None = None,
+    seconds: Seconds = time.time,
 ) -> Iterator[Runner]:
     """A Runner wired to the configured channels (`email`: one already checked); its worker
-    processes stop with the block."""
+    processes stop with the block. `seconds` paces the email channel's shared budget."""
     at = run_instant(as_of, settings.zone, clock())
     with preparing(settings, clock) as built:
-        sender = email_sender(settings, email or email_channel(settings), built)
+        channel = email or email_channel(settings)
+        sender = email_sender(settings, channel, built, st.pace, seconds)
         yield Runner(
             stores=st,
             calendar=cal,

@@ -20,7 +20,7 @@ from notifier.store.stores import SqlStores
 
 TABLES = {
     "account", "function", "run", "notice", "delivery", "health_event", "affected_entity",
-    "suppression", "alembic_version", "health_publication", "store_state",
+    "suppression", "alembic_version", "health_publication", "store_state", "pace",
 }  # fmt: skip
 
 

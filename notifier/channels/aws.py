@@ -1,5 +1,6 @@
 """botocore's errors as DeliveryError, the same way for every AWS channel: retryable for
 throttling, a 429 or 5xx answer and the network; final for anything else (validation, access).
+Throttling and a 429 are marked `throttled`: they slow the shared send budget down.
 Only botocore's own exception types are translated: any other exception is a bug and is left
 to surface."""
 
@@ -18,6 +19,7 @@ TRANSIENT_CODES = frozenset(
         *("ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException"),
     }
 )
+THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 AWS_ERRORS = (ClientError, BotoCoreError)
 
 
@@ -33,7 +35,8 @@ def delivery_error(
     transient = code in TRANSIENT_CODES or code in also_transient
     detail = str(error.get("Message") or "").strip()
     reason = f"{service}: {code or status}: {detail}" if detail else f"{service}: {code or status}"
-    return DeliveryError(reason, retryable=transient or status == 429 or status >= 500)
+    throttled = code in THROTTLING_CODES or status == 429
+    return DeliveryError(reason, retryable=transient or status >= 500, throttled=throttled)
 
 
 NO_CREDENTIALS = (

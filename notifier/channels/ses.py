@@ -90,6 +90,7 @@ class SesChannel:
             retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30
         )
         self._limiter: RateLimiter | None = None
+        self.quota: dict[str, Any] = {}  # SendQuota, as the check found it
         self._lock = threading.Lock()
 
     def deliver(self, message: OutgoingEmail) -> DeliveryResult:
@@ -122,13 +123,19 @@ class SesChannel:
             params["EmailTags"] = [{"Name": k, "Value": _tag(v)} for k, v in tags.items()]
         return params
 
+    @property
+    def send_rate(self) -> float | None:
+        """Messages a second: ses.max_send_rate, else the account's (as the check found)."""
+        rate = self.settings.max_send_rate or float(self.quota.get("MaxSendRate") or 0)
+        return rate or None
+
     def check(self) -> str:
         """GetAccount (sending enabled? production access or sandbox? quota) and GetEmailIdentity
         for the sender's address, else its domain (verified? DKIM). The account's rate then
         paces the run: no second GetAccount."""
         client = self._checked_client()
         account = _ask("GetAccount", client.get_account)
-        quota = account.get("SendQuota", {})
+        quota = self.quota = account.get("SendQuota", {})
         rate = float(quota.get("MaxSendRate") or 0)
         with self._lock:
             if self._limiter is None:
@@ -232,7 +239,9 @@ def _same_kind(error: DeliveryError) -> DeliveryError:
     """SES refuses a message for its account's set-up (an identity not verified, the sandbox),
     never for a mailbox it cannot know yet: the addresses it names are left out of the kind."""
     kind = _ADDRESS.sub("<address>", error.reason)
-    return DeliveryError(error.reason, retryable=error.retryable, kind=kind)
+    return DeliveryError(
+        error.reason, retryable=error.retryable, kind=kind, throttled=error.throttled
+    )
 
 
 def _ask(call: str, method: Callable[[], Any]) -> Any:

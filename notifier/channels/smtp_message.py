@@ -80,13 +80,17 @@ def _refusal(address: str, code: int, reply: bytes) -> Refusal:
     return Refusal(address, f"{code} {text}".strip(), permanent)
 
 
+THROTTLING = (421, 454)  # "try again later", "too many": the relay asks to slow down
+
+
 def refused(exc: smtplib.SMTPResponseException) -> DeliveryError:
     """A 5xx is permanent, a refused sender's too: the same refusal of every message then
     stops the channel for the run (the breaker) and leaves the rest for the next run."""
     text = reply_text(exc.smtp_error)
     what = "sender refused" if isinstance(exc, smtplib.SMTPSenderRefused) else "refused"
     permanent = 500 <= exc.smtp_code < 600
-    return DeliveryError(f"smtp: {what}: {exc.smtp_code} {text}".strip(), retryable=not permanent)
+    reason = f"smtp: {what}: {exc.smtp_code} {text}".strip()
+    return DeliveryError(reason, retryable=not permanent, throttled=exc.smtp_code in THROTTLING)
 
 
 def all_refused(exc: smtplib.SMTPRecipientsRefused) -> DeliveryError:

@@ -22,6 +22,7 @@ class SmtpSettings:
     timeout: float = default("smtp.timeout")  # seconds for each step
     connections: int = default("smtp.connections")
     ca_file: Path | None = default("smtp.ca_file")  # CA certificates to trust instead
+    max_send_rate: float | None = default("smtp.max_send_rate")  # None: no limit
 
 
 @dataclass(frozen=True)

@@ -66,18 +66,26 @@ class DeliveryError(NotifierError):
     """A channel could not deliver a message. `retryable` says whether a later try may succeed.
     `kind`: the reason without what differs from message to message (the recipients), so that
     the same rejection of every message is seen as such (the run's breaker); default: `reason`.
-    `of_message`: the fault is this message's own (its addresses), whatever others got."""
+    `of_message`: the fault is this message's own (its addresses), whatever others got.
+    `throttled`: the provider asked to slow down (retryable; never failed for it)."""
 
     exit_code = 1
 
     def __init__(
-        self, reason: str, *, retryable: bool, kind: str | None = None, of_message: bool = False
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        kind: str | None = None,
+        of_message: bool = False,
+        throttled: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.retryable = retryable
+        self.retryable = retryable or throttled
         self.kind = kind or reason
         self.of_message = of_message
+        self.throttled = throttled
 
 
 class ChannelDown(DeliveryError):

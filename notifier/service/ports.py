@@ -21,6 +21,7 @@ from notifier.core.health import (
     StatusCounts,
 )
 from notifier.core.lifecycle import Schedule
+from notifier.core.pace import Grant
 from notifier.core.planner import PairKey
 from notifier.core.records import (
     HistoryRow,
@@ -236,6 +237,17 @@ class Publications(Protocol):
     def mark_published(self, channel: str, versions: Mapping[str, datetime]) -> None: ...
 
 
+class Pace(Protocol):
+    """Each channel's send budget, shared by every process on the database (core.pace)."""
+
+    def take(self, channel: str, base: float, count: int, now: float) -> Grant:
+        """`count` send slots of `channel`'s budget (base rate `base`), from the first free;
+        `now` in wall seconds (the same clock in every process)."""
+
+    def slow(self, channel: str, base: float, now: float) -> float:
+        """Halve the budget after a throttling answer (recovering gradually); the rate now."""
+
+
 class Stores(Protocol):
     """One of each role, on one database."""
 
@@ -257,3 +269,5 @@ class Stores(Protocol):
     def publications(self) -> Publications: ...
     @property
     def lock(self) -> RunLock: ...
+    @property
+    def pace(self) -> Pace: ...

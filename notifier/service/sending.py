@@ -4,6 +4,9 @@ A transient failure is tried again after an exponential delay with jitter, up to
 tries in one run, then left for the next run; a permanent one is settled at once. When a whole
 chunk failed transiently and nothing got through, the channel is taken as down: the run stops
 handing it messages (they stay open for the next run) instead of waiting out every backoff.
+With a pace, each message waits for its slot of the shared send budget; a throttling answer
+slows that budget for every process, and a message still throttled after its tries is left
+pending, never failed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from notifier.channels.base import (
     ChannelDown,
@@ -44,6 +48,14 @@ class RetryPolicy:
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
+class Pacer(Protocol):
+    """The send budget: a slot before each message, slower after a throttling answer."""
+
+    def acquire(self) -> None: ...
+
+    def throttled(self) -> None: ...
+
+
 @dataclass
 class EmailSender:
     channel: EmailChannel
@@ -55,6 +67,7 @@ class EmailSender:
     down: str | None = None
     halted: ChannelDown | None = None
     breaker: Breaker | None = None
+    pace: Pacer | None = None
     _pool: ThreadPoolExecutor | None = None
 
     @contextmanager
@@ -87,6 +100,8 @@ class EmailSender:
                     outcomes.append(_kept(job, result))
                 elif result.retryable and tries < self.retry.max_attempts:
                     again.append(job)
+                elif result.throttled:  # never failed for it: left for the next run
+                    outcomes.append(_kept(job, result))
                 else:
                     outcomes.append(_failed(job, result, tries))
             todo = again
@@ -112,7 +127,7 @@ class EmailSender:
         if self.halted is not None:
             return job, self.halted
         try:
-            answer: DeliveryResult | DeliveryError = self.channel.deliver(self.build(job[1]))
+            answer: DeliveryResult | DeliveryError = self._paced(self.build(job[1]))
         except DeliveryError as error:
             answer = error
         except Exception as error:  # one notice's failure (say, an address no step can carry)
@@ -121,6 +136,18 @@ class EmailSender:
             return job, DeliveryError(reason, retryable=False, of_message=True)
         self._observe(job, answer)
         return job, answer
+
+    def _paced(self, message: OutgoingEmail) -> DeliveryResult:
+        """The message handed over in its send slot; a throttling answer slows the budget."""
+        if self.pace is None:
+            return self.channel.deliver(message)
+        self.pace.acquire()
+        try:
+            return self.channel.deliver(message)
+        except DeliveryError as error:
+            if error.throttled:
+                self.pace.throttled()
+            raise
 
     def _observe(self, job: Job, answer: DeliveryResult | DeliveryError) -> None:
         """The breaker sees every answer: the same rejection too many times in a row stops

@@ -183,3 +183,15 @@ class StateRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     generation: int = 0
     value: str | None = Field(default=None, sa_type=Text)
+
+
+class PaceRow(SQLModel, table=True):
+    """Each channel's shared send budget (core.pace.Bucket): instants in wall seconds."""
+
+    __tablename__ = "pace"
+
+    channel: str = Field(primary_key=True)
+    base: float
+    rate: float
+    next_at: float
+    changed_at: float

@@ -15,6 +15,7 @@ from notifier.store.inventory import SqlInventory
 from notifier.store.ledger import SqlLedger
 from notifier.store.lifecycle import SqlHealthUpkeep
 from notifier.store.lock import SqlRunLock
+from notifier.store.pace import SqlPace
 from notifier.store.publication import SqlPublications
 from notifier.store.suppression import SqlSuppressions
 
@@ -33,6 +34,7 @@ class SqlStores:
     upkeep: SqlHealthUpkeep
     publications: SqlPublications
     lock: SqlRunLock
+    pace: SqlPace
 
     @classmethod
     def on(cls, engine: Engine) -> SqlStores:
@@ -47,6 +49,7 @@ class SqlStores:
             upkeep=SqlHealthUpkeep(engine),
             publications=SqlPublications(engine),
             lock=SqlRunLock(engine),
+            pace=SqlPace(engine),
         )
 
     @classmethod
