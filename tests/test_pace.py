@@ -7,6 +7,7 @@ import smtplib
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,9 @@ from notifier.core.pace import RECOVERY_S, fresh, slowed, take
 from notifier.service.pacing import SharedPace, batch_size
 from notifier.service.sending import EmailSender, RetryPolicy
 from notifier.store.stores import SqlStores
+from tests.cli_helpers import Cli
 from tests.peers import SesPeer
+from tests.ses_account import AccountEndpoint
 from tests.test_delivery_retries import jobs
 from tests.test_ses_channel import NO_RETRIES, message, throttle
 
@@ -138,3 +141,24 @@ def test_a_relay_asking_to_slow_down_is_a_throttle(code: int) -> None:
 def test_a_refused_message_is_no_throttle() -> None:
     error = refused(smtplib.SMTPResponseException(550, b"5.1.1 no such user"))
     assert not error.throttled and not error.retryable
+
+
+def test_a_run_through_ses_is_paced_by_the_account_rate_in_the_store(
+    ses_peer: SesPeer,
+    ses_account: AccountEndpoint,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ses_peer.verify("example.com")
+    ses_account.account["SendQuota"]["MaxSendRate"] = 500.0
+    (tmp_path / "notifier.toml").write_text(
+        '[email]\nchannel = "ses"\n[ses]\nregion = "us-east-1"\n'
+        f'endpoint_url = "{ses_account.url}"\n'
+    )
+    result = Cli(tmp_path, capsys, {})("run", "--as-of", "2026-11-27", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["channels"]["ses"]["delivered"] == len(ses_peer.raw_messages()) > 100
+    stores = SqlStores.open(f"sqlite:///{tmp_path / 'notifier.db'}", upgrade=False)
+    bucket = stores.pace.bucket("ses")
+    stores.close()
+    assert bucket is not None and (bucket.base, bucket.rate) == (500.0, 500.0)
