@@ -41,6 +41,7 @@ from notifier.service.pacing import SharedPace
 from notifier.service.planning import PlanInputs
 from notifier.service.pool import PreparePool
 from notifier.service.ports import Pace, Stores
+from notifier.service.quota import QuotaPlan, plan_quota
 from notifier.service.run import NO_LOCK, Progress, Runner
 from notifier.service.sending import EmailSender, RetryPolicy
 from notifier.service.setup import CheckedSetup, check_channels, day_recipients, sandbox_note
@@ -162,6 +163,17 @@ def sandbox_recipients(
         return sandbox_note(email.unverified, recipients) if recipients else None
     except DeliveryError as exc:  # a note, never a reason to stop the run
         return f"ses: in the sandbox; could not check the day's recipients: {exc.reason}"
+
+
+def quota_plan(
+    settings: Settings, st: Stores, cal: Calendar, as_of: date, email: EmailChannel
+) -> QuotaPlan | None:
+    """The day's notices that do not fit in what is left of SES's 24-hour quota (as the check
+    found), the least urgent ones; None when no quota is known."""
+    left = email.quota_left if isinstance(email, SesChannel) else None
+    if left is None:
+        return None
+    return plan_quota(st, plan_inputs(settings, cal, as_of), email.name, left)
 
 
 def email_sender(
@@ -328,6 +340,7 @@ def runner(
     lock: HeldLock | None = None,
     email: EmailChannel | None = None,
     seconds: Seconds = time.time,
+    quota: QuotaPlan | None = None,
 ) -> Iterator[Runner]:
     """A Runner wired to the configured channels (`email`: one already checked); its worker
     processes stop with the block. `seconds` paces the email channel's shared budget."""
@@ -346,6 +359,7 @@ def runner(
             at=at,
             progress=progress,
             lock=lock or NO_LOCK,
+            deferred=quota.deferred if quota else frozenset(),
         )
 
 

@@ -7,6 +7,7 @@ import smtplib
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,50 @@ def test_a_run_through_ses_is_paced_by_the_account_rate_in_the_store(
     bucket = stores.pace.bucket("ses")
     stores.close()
     assert bucket is not None and (bucket.base, bucket.rate) == (500.0, 500.0)
+
+
+def test_a_day_beyond_the_ses_quota_sends_the_most_urgent_and_leaves_the_rest_pending(
+    ses_peer: SesPeer,
+    ses_account: AccountEndpoint,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ses_peer.verify("example.com")
+    ses_account.account["SendQuota"] = {
+        "Max24HourSend": 50.0,
+        "MaxSendRate": 500.0,
+        "SentLast24Hours": 20.0,
+    }
+    (tmp_path / "notifier.toml").write_text(
+        '[email]\nchannel = "ses"\n[ses]\nregion = "us-east-1"\n'
+        f'endpoint_url = "{ses_account.url}"\n'
+    )
+    cli = Cli(tmp_path, capsys, {})
+    first = cli("run", "--as-of", "2026-11-27", "--json")
+    assert first.code == 0, first.err
+    summary = first.json()
+    assert summary["quota_left"] == 30 and summary["deferred_for_quota"] > 0
+    assert summary["notices"] == summary["channels"]["ses"]["delivered"] == 30
+    assert "30 messages left in the 24-hour quota" in first.err
+    sent_first = phase_dates(tmp_path)
+    ses_account.account["SendQuota"] = {"Max24HourSend": 50000.0, "MaxSendRate": 500.0}
+    second = cli("run", "--as-of", "2026-11-27", "--json").json()
+    assert second["deferred_for_quota"] == 0
+    assert second["notices"] == summary["deferred_for_quota"]
+    sent_later = phase_dates(tmp_path) - sent_first
+    assert len(ses_peer.raw_messages()) == 30 + second["notices"]
+    assert max(d for d, _ in sent_first) <= min(d for d, _ in sent_later)
+
+
+def phase_dates(folder: Path) -> set[tuple[date, int]]:
+    """(phase date, notice id) of each notice the ledger holds."""
+    stores = SqlStores.open(f"sqlite:///{folder / 'notifier.db'}", upgrade=False)
+    rows = stores.ledger.history()
+    stores.close()
+    return {
+        (
+            r.notice.milestone.date + timedelta(days=r.notice.milestone.days_before),
+            r.notice.notice_id,
+        )
+        for r in rows
+    }

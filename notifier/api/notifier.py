@@ -123,6 +123,8 @@ class Notifier(HealthReads, Previews):
         an `as_of` more than `max_future_days` ahead (every notice due until then is recorded).
         With `ses.feedback_queue_url` set, the bounces and complaints waiting are read first
         (see `feedback`), so that this run already leaves out the addresses they suppress.
+        Through SES, the notices that do not fit in what is left of its 24-hour quota (the
+        least urgent: the farthest phase date) are left for the next run, with a note.
 
         Example: Notifier().run(date(2027, 1, 15)).to_json()["notices"]
         """
@@ -137,12 +139,16 @@ class Notifier(HealthReads, Previews):
             if note := bootstrap.sandbox_recipients(self._settings, st, cal, day, email):
                 self._note(note)
             fed = bootstrap.drain_feedback(self._settings, st)
+            quota = bootstrap.quota_plan(self._settings, st, cal, day, email)
+            if quota is not None and (note := quota.note()):
+                self._note(note)
             bar = progress or NO_PROGRESS
             with bootstrap.runner(
-                self._settings, st, cal, day, bar, self._clock, lock, email
+                self._settings, st, cal, day, bar, self._clock, lock, email, quota=quota
             ) as run:
                 summary = run.run()
         summary.feedback = None if fed is None else fed.to_json()
+        summary.quota = None if quota is None else (quota.left, len(quota.deferred))
         return summary
 
     def check(self) -> SetupCheck:

@@ -129,6 +129,14 @@ class SesChannel:
         rate = self.settings.max_send_rate or float(self.quota.get("MaxSendRate") or 0)
         return rate or None
 
+    @property
+    def quota_left(self) -> int | None:
+        """Messages SES still takes in its 24 hours (as the check found); None: no limit known."""
+        most = float(self.quota.get("Max24HourSend") or 0)
+        if most <= 0:
+            return None
+        return max(0, int(most - float(self.quota.get("SentLast24Hours") or 0)))
+
     def check(self) -> str:
         """GetAccount (sending enabled? production access or sandbox? quota) and GetEmailIdentity
         for the sender's address, else its domain (verified? DKIM). The account's rate then

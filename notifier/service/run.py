@@ -74,6 +74,7 @@ class Runner:
     progress: Progress = field(default_factory=_NoProgress)
     lease: timedelta = LEASE
     lock: HeldLock = NO_LOCK
+    deferred: frozenset[NoticeKey] = frozenset()  # left for the next run (service.quota)
     summary: RunSummary = field(init=False)
 
     @property
@@ -156,7 +157,8 @@ class Runner:
     def _send_new(self, run_id: int, groups: Iterator[list[Prepared]], cursor: int) -> int:
         """Record each group of a batch in the ledger, then deliver it (the outbox pattern)."""
         for group in groups:
-            prepared = {p.notice.key: p for p in group}
+            prepared = {p.notice.key: p for p in group if p.notice.key not in self.deferred}
+            group = list(prepared.values())
             rows = [(p.notice, p.message_id, p.rendered.subject) for p in group]
             ledger = self.stores.ledger
             self.summary.notices += ledger.record_notices(run_id, rows, self.channel_names, self.at)

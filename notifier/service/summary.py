@@ -75,6 +75,7 @@ class RunSummary:
     emailed: Counter[str] = field(default_factory=Counter)
     health: dict[str, object] = field(default_factory=dict)
     feedback: dict[str, object] | None = None  # the bounces and complaints read first, if any
+    quota: tuple[int, int] | None = None  # the 24-hour quota left, the notices deferred for it
 
     def __post_init__(self) -> None:
         self.channels = {name: ChannelStats() for name in self.channel_names}
@@ -115,6 +116,11 @@ class RunSummary:
             "health_events": self.health,
             "halted": self.halted,
             **({} if self.feedback is None else {"feedback": self.feedback}),
+            **(
+                {}
+                if self.quota is None
+                else {"quota_left": self.quota[0], "deferred_for_quota": self.quota[1]}
+            ),
         }
 
 
