@@ -28,6 +28,7 @@ from notifier.api.results import (
     SetupCheck,
     Suppressions,
 )
+from notifier.api.working import Working
 from notifier.core.errors import ConfigError, InputError, Problem
 from notifier.core.records import InventorySummary
 from notifier.parsing.calendar import calendar_warnings
@@ -37,7 +38,7 @@ from notifier.service.run import NO_PROGRESS, Progress
 from notifier.service.summary import RunSummary
 
 
-class Notifier(HealthReads, Previews):
+class Notifier(HealthReads, Previews, Working):
     """One configuration of notifier: its settings, database, calendar and channels.
 
     `config`: a notifier.toml (default: $NOTIFIER_CONFIG, else ./notifier.toml if present);
@@ -115,9 +116,13 @@ class Notifier(HealthReads, Previews):
         wait: bool = False,
         force: bool = False,
         progress: Progress | None = None,
+        plan_only: bool = False,
     ) -> RunSummary:
         """Check the set-up (as `check` does), then plan, record, render and deliver every
         notice due on `as_of`; see `exit_code`.
+
+        `plan_only`: plan and record the notices, their pending deliveries and health events,
+        and deliver nothing (no channel is tried): `work` delivers them, on any host.
 
         `wait`: wait for another run to finish instead of raising RunLockedError. `force`: allow
         an `as_of` more than `max_future_days` ahead (every notice due until then is recorded).
@@ -130,17 +135,20 @@ class Notifier(HealthReads, Previews):
         if not force:
             self._check_not_too_far(day)
         bootstrap.check_run(self._settings)
-        email = bootstrap.check_setup(self._settings).email
+        email = None if plan_only else bootstrap.check_setup(self._settings).email
         with bootstrap.run_store(self._settings, wait) as (st, lock):
             if note := bootstrap.prepare_for_run(self._settings, st, cal):
                 self._note(note)
-            if note := bootstrap.sandbox_recipients(self._settings, st, cal, day, email):
+            if email and (
+                note := bootstrap.sandbox_recipients(self._settings, st, cal, day, email)
+            ):
                 self._note(note)
             fed = bootstrap.drain_feedback(self._settings, st)
             bar = progress or NO_PROGRESS
             with bootstrap.runner(
                 self._settings, st, cal, day, bar, self._clock, lock, email
             ) as run:
+                run.plan_only = plan_only
                 summary = run.run()
         summary.feedback = None if fed is None else fed.to_json()
         return summary
