@@ -41,14 +41,15 @@ def email_statuses(cli: Cli, *args: str) -> Counter[str]:
     return Counter(n["channels"]["smtp"] for n in notices)
 
 
-def library(folder: Path, **overrides: Any) -> Notifier:
-    """The library on the fleet's database, its clock on DAY (a resend runs for today)."""
+def library(folder: Path, at: datetime = AT, **overrides: Any) -> Notifier:
+    """The library on the fleet's database, its clock on DAY unless told (a resend runs for
+    today)."""
     return Notifier(
         folder / "notifier.toml",
         database_url=f"sqlite:///{folder / 'n.db'}",
         sample_data=False,
         workers=1,
-        clock=lambda: AT,
+        clock=lambda: at,
         **overrides,
     )
 
@@ -271,3 +272,21 @@ def test_the_breaker_trips_on_the_same_kind_of_refusal_and_names_it() -> None:
     assert breaker.observe(4, message_error("... d@w", kind=relaying)) is None
     assert [i for i, _ in breaker.take_tripping()] == [0, 1, 2, 4]
     assert breaker.take_tripping() == []
+
+
+def test_resend_failed_delivers_what_failed_and_plans_nothing_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], smtp_peer: SmtpPeer
+) -> None:
+    """A resend months later sends the failed notices again, not the milestones due since."""
+    refuse(smtp_peer, 3)
+    cli = fleet(tmp_path, capsys, f"sqlite:///{tmp_path / 'n.db'}", 6)
+    config(tmp_path, smtp_peer, "breaker = 0")
+    assert cli("run", "--as-of", DAY).code == 1
+    before = cli("history", "--json").json()["notices"]
+    failed = cli("history", "--status", "failed", "--json").json()["notices"]
+    smtp_peer.recorder.rcpt_rule = None
+    resent = library(tmp_path, datetime(2027, 6, 1, 12, tzinfo=UTC)).resend_failed()
+    assert resent.requeued == len(failed) and resent.run.notices == 0
+    assert cli("history", "--json").json()["notices"] == [
+        {**n, "channels": {**n["channels"], "smtp": "delivered"}} for n in before
+    ]

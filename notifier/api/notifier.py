@@ -28,16 +28,21 @@ from notifier.api.results import (
     SetupCheck,
     Suppressions,
 )
+from notifier.api.working import Working
+from notifier.channels.base import EmailChannel
+from notifier.core.domain import Calendar
 from notifier.core.errors import ConfigError, InputError, Problem
 from notifier.core.records import InventorySummary
 from notifier.parsing.calendar import calendar_warnings
 from notifier.service import imports, queries
 from notifier.service.feedback import FeedbackSummary
+from notifier.service.ports import Stores
+from notifier.service.quota import QuotaPlan
 from notifier.service.run import NO_PROGRESS, Progress
 from notifier.service.summary import RunSummary
 
 
-class Notifier(HealthReads, Previews):
+class Notifier(HealthReads, Previews, Working):
     """One configuration of notifier: its settings, database, calendar and channels.
 
     `config`: a notifier.toml (default: $NOTIFIER_CONFIG, else ./notifier.toml if present);
@@ -115,9 +120,13 @@ class Notifier(HealthReads, Previews):
         wait: bool = False,
         force: bool = False,
         progress: Progress | None = None,
+        plan_only: bool = False,
     ) -> RunSummary:
         """Check the set-up (as `check` does), then plan, record, render and deliver every
         notice due on `as_of`; see `exit_code`.
+
+        `plan_only`: plan and record the notices, their pending deliveries and health events,
+        and deliver nothing (no channel is tried): `work` delivers them, on any host.
 
         `wait`: wait for another run to finish instead of raising RunLockedError. `force`: allow
         an `as_of` more than `max_future_days` ahead (every notice due until then is recorded).
@@ -132,24 +141,36 @@ class Notifier(HealthReads, Previews):
         if not force:
             self._check_not_too_far(day)
         bootstrap.check_run(self._settings)
-        email = bootstrap.check_setup(self._settings).email
+        email = None if plan_only else bootstrap.check_setup(self._settings).email
         with bootstrap.run_store(self._settings, wait) as (st, lock):
-            if note := bootstrap.prepare_for_run(self._settings, st, cal):
-                self._note(note)
-            if note := bootstrap.sandbox_recipients(self._settings, st, cal, day, email):
-                self._note(note)
-            fed = bootstrap.drain_feedback(self._settings, st)
-            quota = bootstrap.quota_plan(self._settings, st, cal, day, email)
-            if quota is not None and (note := quota.note()):
-                self._note(note)
+            fed, quota = self._before_run(st, cal, day, email)
             bar = progress or NO_PROGRESS
             with bootstrap.runner(
                 self._settings, st, cal, day, bar, self._clock, lock, email, quota=quota
             ) as run:
+                run.plan_only = plan_only
                 summary = run.run()
         summary.feedback = None if fed is None else fed.to_json()
         summary.quota = None if quota is None else (quota.left, len(quota.deferred))
         return summary
+
+    def _before_run(
+        self, st: Stores, cal: Calendar, day: date, email: EmailChannel | None
+    ) -> tuple[FeedbackSummary | None, QuotaPlan | None]:
+        """Before anything is recorded: seed a brand-new database, name the sandbox's
+        unverified recipients, read the feedback queue, fit the day into SES's quota."""
+        self._say(bootstrap.prepare_for_run(self._settings, st, cal))
+        if email is None:  # plan only: no channel is tried
+            return bootstrap.drain_feedback(self._settings, st), None
+        self._say(bootstrap.sandbox_recipients(self._settings, st, cal, day, email))
+        fed = bootstrap.drain_feedback(self._settings, st)
+        quota = bootstrap.quota_plan(self._settings, st, cal, day, email)
+        self._say(None if quota is None else quota.note())
+        return fed, quota
+
+    def _say(self, note: str | None) -> None:
+        if note:
+            self._note(note)
 
     def check(self) -> SetupCheck:
         """Try each configured channel once (SMTP: connect, TLS, login; SES: account and
@@ -187,8 +208,8 @@ class Notifier(HealthReads, Previews):
         progress: Progress | None = None,
     ) -> Resend:
         """Make the failed deliveries (permanent ones and lost outcomes included) pending again,
-        as never tried, then deliver them with a run for today, as `run` does: under the run
-        lock, each message rebuilt from the ledger with its original Message-ID.
+        as never tried, then deliver what is pending as `work` does (nothing new is planned):
+        under the run lock, each message rebuilt from the ledger with its original Message-ID.
 
         `accounts`: only theirs; `since`: only notices recorded on or after that day (the day
         `history` shows); `channel`: only that configured channel's deliveries.
@@ -199,15 +220,13 @@ class Notifier(HealthReads, Previews):
         bootstrap.check_run(self._settings)
         email = bootstrap.check_setup(self._settings).email
         with bootstrap.run_store(self._settings, wait) as (st, lock):
-            if note := bootstrap.prepare_for_run(self._settings, st, cal):
-                self._note(note)
             bar = progress or NO_PROGRESS
             with bootstrap.runner(
                 self._settings, st, cal, day, bar, self._clock, lock, email
             ) as run:
-                channels = checked_channel(channel, run.channel_names)
-                requeued = st.deliveries.requeue_failed(channels, wanted, since, run.at)
-                return Resend(requeued, run.run())
+                run.only = checked_channel(channel, run.channel_names)
+                requeued = st.deliveries.requeue_failed(run.only, wanted, since, run.at)
+                return Resend(requeued, run.work())
 
     def history(self, accounts: Sequence[str] | None = None, status: str | None = None) -> History:
         """The notices sent, with the day each was sent and each channel's status; with

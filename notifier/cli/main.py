@@ -16,7 +16,18 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from notifier import __version__
-from notifier.cli import check, data, feedback, health, notices, preview, resend, store, suppress
+from notifier.cli import (
+    check,
+    data,
+    feedback,
+    health,
+    notices,
+    preview,
+    resend,
+    store,
+    suppress,
+    worker,
+)
 from notifier.cli.common import Globals
 from notifier.core.errors import InputError, NotifierError
 
@@ -38,6 +49,7 @@ notices.register(app)
 check.register(app)
 feedback.register(app)
 resend.register(app)
+worker.register(app)
 app.add_typer(preview.templates_app, name="templates")
 preview.register(app)
 

@@ -31,11 +31,16 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Run for an --as-of beyond max_future_days too.")
     ] = False,
+    plan_only: Annotated[
+        bool,
+        typer.Option("--plan-only", help="Record the notices and deliver none (see `worker`)."),
+    ] = False,
 ) -> None:
     """Plan, record, render and deliver every notice due on a day; print what was sent.
 
     Exit code 0 when all was delivered or nothing was due, 1 when a delivery failed, 2 when
-    a channel was stopped (its set-up is wrong; the rest stays pending).
+    a channel was stopped (its set-up is wrong; the rest stays pending). With --plan-only the
+    notices and their deliveries are recorded, pending, for `notifier worker` to deliver.
 
     Example: notifier run --as-of 2026-12-01
     """
@@ -43,18 +48,21 @@ def run(
     nt = g.notifier()
     day = as_of or nt.today()
     with progress_bar(g, f"notices for {day}") as bar:
-        summary = nt.run(day, wait=wait, force=force, progress=bar)
+        summary = nt.run(day, wait=wait, force=force, progress=bar, plan_only=plan_only)
     print_json(summary.to_json()) if as_json else print_summary(summary)
     if summary.halted:
         typer.echo(f"error: {summary.halted}", err=True)
     raise typer.Exit(summary.exit_code)
 
 
-def print_summary(summary: RunSummary) -> None:
-    typer.echo(
-        f"run for {summary.as_of}: {summary.notices} new notices, {summary.retried} retried "
-        f"from earlier runs, in {summary.seconds:.1f} s"
-    )
+def print_summary(summary: RunSummary, what: str = "run") -> None:
+    if what == "worker":
+        typer.echo(f"worker: {summary.retried} deliveries taken on, in {summary.seconds:.1f} s")
+    else:
+        typer.echo(
+            f"run for {summary.as_of}: {summary.notices} new notices, {summary.retried} retried "
+            f"from earlier runs, in {summary.seconds:.1f} s"
+        )
     if summary.resent_unknown:
         typer.echo(
             f"  {summary.resent_unknown} sent again after an interrupted run "

@@ -41,6 +41,7 @@ class RetrySettings:
     backoff_base: float = default("delivery.backoff_base")  # doubled each time
     backoff_max: float = default("delivery.backoff_max")
     breaker: int = default("delivery.breaker")  # the same refusal this many times in a row
+    poll_seconds: float = default("delivery.poll_seconds")  # a worker's wait between polls
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,8 @@ KEYS: tuple[Key, ...] = (
     Key("delivery.breaker", Kind.WHOLE, 5,
         "this many messages in a row refused the same way stop the channel for the run; "
         "they and the rest stay pending (0: never)", low=0),
+    Key("delivery.poll_seconds", Kind.DECIMAL, 30.0,
+        "how often `notifier worker` (without --once) looks for pending deliveries", low=0.01),
     Key("health.enabled", Kind.FLAG, True,
         "store health events in the database"),
     Key("health.json_dir", Kind.PATH, None,

@@ -7,12 +7,16 @@ each chunk. A delivery left `sending` by a run that is gone (killed on this host
 expired) was handed over without its outcome recorded: it is released, the lost outcome counted
 and committed, then sent again with the same Message-ID (a duplicate, if any, is identifiable)
 and counted as `resent_unknown`; after three lost outcomes it fails for good.
+
+A run is a planning half (plan, record: `plan_only` stops there) and a delivering half (claim,
+render from the ledger, deliver, settle: `work`, what a worker does on any host, without the
+run lock, as many at once as wanted: the claims keep them apart).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -55,6 +59,10 @@ class _NoLock:
         pass
 
 
+def _never() -> bool:
+    return False
+
+
 NO_LOCK: HeldLock = _NoLock()
 NO_PROGRESS: Progress = _NoProgress()
 
@@ -75,6 +83,9 @@ class Runner:
     lease: timedelta = LEASE
     lock: HeldLock = NO_LOCK
     deferred: frozenset[NoticeKey] = frozenset()  # left for the next run (service.quota)
+    plan_only: bool = False  # record the day's notices and deliveries, deliver none
+    only: Sequence[str] = ()  # work on these channels' deliveries alone (default: every one)
+    stopping: Callable[[], bool] = _never  # asked before each chunk: True ends the work there
     summary: RunSummary = field(init=False)
 
     @property
@@ -85,18 +96,40 @@ class Runner:
     def owner(self) -> str:
         return str(self.claimant)
 
+    @property
+    def open_channels(self) -> list[str]:
+        """The channels whose deliveries this runner takes on."""
+        return list(self.only) or self.channel_names
+
     def run(self) -> RunSummary:
         """One run, under the run lock the caller holds (`lock`)."""
         started = time.perf_counter()
         self.summary = RunSummary(self.inputs.as_of, self.email.name, self.channel_names)
         with self.email.running():
             run_id = self.stores.ledger.start_run(self.inputs.as_of, self.at)
-            self._release_abandoned()
-            self._send_due(run_id, self._retry_earlier())
+            if self.plan_only:
+                self._send_due(run_id, 0)
+            else:
+                self._release_abandoned()
+                self._send_due(run_id, self._retry_earlier())
             self.summary.halted = self.email.halted
             self._refresh_health()
             self.summary.seconds = time.perf_counter() - started
             self.stores.ledger.finish_run(run_id, self.at, counts(self.summary))
+        return self.summary
+
+    def work(self) -> RunSummary:
+        """Deliver what is open (recorded by runs, plan-only or not), planning nothing and
+        without the run lock: take back what gone owners left `sending`, then claim, render
+        from the ledger, deliver and settle a chunk at a time, until none is left or
+        `stopping` says so (the chunk under way is finished first)."""
+        started = time.perf_counter()
+        self.summary = RunSummary(self.inputs.as_of, self.email.name, self.channel_names)
+        with self.email.running():
+            self._release_abandoned()
+            self._retry_earlier()
+            self.summary.halted = self.email.halted
+        self.summary.seconds = time.perf_counter() - started
         return self.summary
 
     def _refresh_health(self) -> None:
@@ -128,7 +161,7 @@ class Runner:
             expired = lease_until is None or lease_until <= now
             return owner is None or expired or self.claimant.sees_dead(owner)
 
-        for released in self.stores.deliveries.release_abandoned(self.channel_names, now, gone):
+        for released in self.stores.deliveries.release_abandoned(self.open_channels, now, gone):
             if released.given_up:
                 lost = Outcome(released.delivery_id, "failed", UNKNOWN_GIVEN_UP, attempts=0)
                 self.summary.count(released.channel, lost)
@@ -139,20 +172,26 @@ class Runner:
     def _retry_earlier(self) -> int:
         """Deliver what earlier runs recorded but did not deliver; returns the last id seen."""
         cursor = 0
-        while page := self._pending(cursor):
+        while not self.stopping() and (page := self._pending(cursor)):
             cursor = page[-1].delivery_id
             page = [d for d in page if d.status != "sending"]  # a live run holds the others
-            stored = self.stores.ledger.stored_notices({d.notice_id for d in page})
-            prepared = {
-                s.key: self.composer.prepare(notice_from_ledger(s, self.calendar), s.message_id)
-                for s in stored.values()
-            }
-            self.summary.retried += len(prepared)
-            self._deliver(page, prepared)
+            for start in range(0, len(page), CHUNK):  # rendered a chunk at a time, as claimed
+                part = page[start : start + CHUNK]
+                self._deliver(part, self._from_ledger(part))
         return cursor
 
+    def _from_ledger(self, page: list[PendingDelivery]) -> dict[NoticeKey, Prepared]:
+        """The messages of `page`, rebuilt from the ledger with their recorded Message-IDs."""
+        stored = self.stores.ledger.stored_notices({d.notice_id for d in page})
+        prepared = {
+            s.key: self.composer.prepare(notice_from_ledger(s, self.calendar), s.message_id)
+            for s in stored.values()
+        }
+        self.summary.retried += len(prepared)
+        return prepared
+
     def _pending(self, after_id: int) -> list[PendingDelivery]:
-        return self.stores.deliveries.pending_deliveries(self.channel_names, after_id, PAGE)
+        return self.stores.deliveries.pending_deliveries(self.open_channels, after_id, PAGE)
 
     def _send_new(self, run_id: int, groups: Iterator[list[Prepared]], cursor: int) -> int:
         """Record each group of a batch in the ledger, then deliver it (the outbox pattern)."""
@@ -162,7 +201,7 @@ class Runner:
             rows = [(p.notice, p.message_id, p.rendered.subject) for p in group]
             ledger = self.stores.ledger
             self.summary.notices += ledger.record_notices(run_id, rows, self.channel_names, self.at)
-            while page := self._pending(cursor):
+            while not self.plan_only and (page := self._pending(cursor)):
                 self._deliver(page, prepared)
                 cursor = page[-1].delivery_id
             self.progress.advance(len(group))
@@ -177,6 +216,8 @@ class Runner:
             self._deliver_chunk([doubtful], prepared)
         sure = [d for d in page if not d.unknown_outcomes]
         for start in range(0, len(sure), CHUNK):
+            if self.stopping():
+                return
             self._deliver_chunk(sure[start : start + CHUNK], prepared)
 
     def _deliver_chunk(

@@ -49,6 +49,13 @@ class ChannelStats:
         if self.reasons[reason] <= 0:
             del self.reasons[reason]
 
+    def absorb(self, other: ChannelStats) -> None:
+        """Add another count of the same channel (a worker's next poll) to this one."""
+        for name in (*FIGURES, "resent_unknown"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.seconds += other.seconds
+        self.reasons.update(other.reasons)
+
     def as_dict(self) -> dict[str, Any]:
         figures: dict[str, Any] = {name: getattr(self, name) for name in FIGURES}
         return {
@@ -94,6 +101,17 @@ class RunSummary:
         """A delivery counted failed for `reason` went back to pending: its channel's breaker
         tripped (the set-up's fault, not the message's), so it counts as left for the next run."""
         self.channels[channel].requeued(reason)
+
+    def absorb(self, other: RunSummary) -> None:
+        """Add a later summary of the same channels (a worker's next poll) to this one."""
+        self.notices += other.notices
+        self.retried += other.retried
+        self.resent_unknown += other.resent_unknown
+        self.seconds += other.seconds
+        self.halted = self.halted or other.halted
+        self.emailed.update(other.emailed)
+        for name, stats in other.channels.items():
+            self.channels[name].absorb(stats)
 
     @property
     def exit_code(self) -> int:
