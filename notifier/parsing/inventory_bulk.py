@@ -60,7 +60,8 @@ def add_chunk(chunk: Columns, collected: Collected, known: Known) -> bool:
     if "" in runtimes:
         runtimes = [value or None for value in runtimes]
     rows = zip(accounts, regions, name, runtimes, arns, packages, dates, strict=True)
-    _group(collected, accounts, arns, list(map(_FUNCTION, rows)))
+    collected.accounts.update(dict.fromkeys(cast(Sequence[str], accounts)))
+    collected.by_arn.update(zip(arns, map(_FUNCTION, rows), strict=True))
     return True
 
 
@@ -100,13 +101,3 @@ def _given_match(given: Sequence[str], arns: list[str]) -> bool:
     if all(map(eq, given, arns)) or not any(given):
         return True
     return all(g == arn or not g for g, arn in zip(given, arns, strict=True))
-
-
-def _group(
-    collected: Collected, accounts: Sequence[str | None], arns: list[str], found: list[Function]
-) -> None:
-    for account, arn, function in zip(accounts, arns, found, strict=True):
-        group = collected.get(cast(str, account))
-        if group is None:
-            group = collected[cast(str, account)] = {}
-        group[arn] = function

@@ -7,15 +7,28 @@ from dataclasses import dataclass, field
 
 from notifier.core.domain import Function
 from notifier.core.names import is_account_id, is_region
+from notifier.core.snapshot import Snapshot
 
 _ARN = re.compile(r"arn:(aws[a-z-]*):lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?")
 
 PACKAGE_TYPES = {"": "Zip", "zip": "Zip", "image": "Image"}
 """Accepted package types, lower-cased (empty means Zip), to the spelling Lambda uses."""
 
-Collected = dict[str, dict[str, Function]]
-"""What the inventory readers fill: account id -> unqualified function ARN -> function (the
-last one seen wins, in the place of the first)."""
+
+@dataclass
+class Collected:
+    """What the inventory readers fill: unqualified function ARN -> function (the last one seen
+    wins, in the place of the first), and the account ids in the order first seen."""
+
+    by_arn: dict[str, Function] = field(default_factory=dict)
+    accounts: dict[str, None] = field(default_factory=dict)
+
+    def add(self, function: Function) -> None:
+        self.accounts.setdefault(function.account_id)
+        self.by_arn[function.arn] = function
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.by_arn, self.accounts)
 
 
 def parse_function_arn(arn: str) -> tuple[str, str, str, str] | None:
