@@ -10,7 +10,6 @@ import pytest
 
 from notifier.core.domain import Function
 from notifier.core.errors import InputError
-from notifier.parsing import inventory_csv
 from notifier.parsing.inventory import load_inventory
 
 HEADER = "account_id,region,function_name,runtime"
@@ -333,27 +332,3 @@ def test_paths_that_hold_no_inventory_are_refused(
 ) -> None:
     path = make(tmp_path)
     assert problems(lambda: load_inventory([path])) == [f"{path}{expected}"]
-
-
-def test_a_chunk_needing_care_rereads_the_file_and_gives_the_same_functions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(inventory_csv, "_CHUNK_ROWS", 2)  # the first chunks pass, the third not
-    rows = ("a,python3.9", "b,python3.9", "a,python3.13", "c,", "d,python3.9")
-    lines = [f"111122223333,us-east-1,{row}" for row in rows[:4]]
-    path = csv_file(tmp_path, HEADER, *lines, f"111122223333, us-east-1 ,{rows[4]}")
-    functions = load_inventory([path])["111122223333"]
-    assert [(f.name, f.runtime) for f in functions] == [
-        ("a", "python3.13"), ("b", "python3.9"), ("c", None), ("d", "python3.9"),
-    ]  # fmt: skip
-
-
-def test_a_bad_row_after_many_good_chunks_is_reported_with_its_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(inventory_csv, "_CHUNK_ROWS", 2)
-    good = [f"111122223333,us-east-1,f{i},python3.9" for i in range(5)]
-    path = csv_file(tmp_path, HEADER, *good, "111122223333,us-east-1,bad:name,python3.9")
-    assert problems(lambda: load_inventory([path])) == [
-        f"{path}:7: function_name: expected a function name without ':', found 'bad:name'"
-    ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import replace
-from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from notifier.parsing.csvio import (
     start_line,
     width_problem,
 )
-from notifier.parsing.inventory_bulk import add_chunk, columns
 from notifier.parsing.values import PACKAGE_TYPES, Collected, Known, parse_function_arn
 
 REQUIRED = ("account_id", "region", "function_name", "runtime")
@@ -35,16 +33,10 @@ OPTIONAL = ("function_arn", "package_type", "last_modified")
 COLUMNS = (*REQUIRED, *OPTIONAL)
 
 _FAST_PACKAGE = {"": "Zip", "Zip": "Zip", "Image": "Image"}
-_CHUNK_ROWS = 50_000
 
 
 def read_inventory_csv(path: Path, collected: Collected, known: Known) -> list[Problem]:
-    """Add the file's functions to `collected` (by ARN); return every problem found in it.
-    The file is read by chunks checked column by column (inventory_bulk); when a chunk needs
-    more care, the file is read again row by row. Chunks already added are added again then:
-    the same functions in the same order, so `collected` ends as if read once."""
-    if _read_by_chunks(path, collected, known):
-        return []
+    """Add the file's functions to `collected` (by ARN); return every problem found in it."""
     source = str(path)
     try:
         with open_text(path) as handle:
@@ -61,24 +53,6 @@ def read_inventory_csv(path: Path, collected: Collected, known: Known) -> list[P
             return _scan(reader, header, source, collected, known)
     except UnicodeDecodeError as exc:
         return [Problem(source=source, message=f"expected UTF-8 text: {exc.reason}")]
-
-
-def _read_by_chunks(path: Path, collected: Collected, known: Known) -> bool:
-    """Whether every chunk of the file was added (False for anything unusual, header included)."""
-    try:
-        with open_text(path) as handle:
-            reader = csv.reader(handle)
-            header = check_header(next(reader, ()), str(path), REQUIRED, OPTIONAL)
-            if header.problems or header.width == 0:
-                return False
-            positions = [header.index.get(column) for column in COLUMNS]
-            while rows := list(islice(reader, _CHUNK_ROWS)):
-                chunk = columns(rows, header.width, positions)
-                if chunk is None or not add_chunk(chunk, collected, known):
-                    return False
-    except (UnicodeDecodeError, csv.Error):
-        return False
-    return True
 
 
 def _scan(
