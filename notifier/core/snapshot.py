@@ -25,6 +25,9 @@ class Snapshot(Mapping[str, Sequence[Function]]):
     def __getitem__(self, account_id: str) -> Sequence[Function]:
         return self._groups[account_id]
 
+    def __contains__(self, account_id: object) -> bool:
+        return account_id in self._accounts  # without building the groups
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._accounts)
 
