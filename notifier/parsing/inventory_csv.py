@@ -65,7 +65,7 @@ def _scan(
     pick = itemgetter(*(header.index.get(column, width) for column in COLUMNS))
     accounts, regions, runtimes = known.accounts, known.regions, known.runtimes
     new_account, new = known.account, tuple.__new__
-    by_arn, seen = collected.by_arn, collected.accounts
+    by_arn = collected.by_arn
     try:
         for row in reader:
             if len(row) != width:
@@ -92,8 +92,6 @@ def _scan(
                 else:
                     collected.add(careful)
                 continue
-            if account not in seen:
-                seen[account] = None
             # tuple.__new__ builds the NamedTuple without its Python-level __new__: twice as fast
             by_arn[arn] = new(
                 Function,
