@@ -12,6 +12,7 @@ import pytest
 
 from notifier.core.domain import DEFAULT_SCHEDULE, Account, Calendar, Function
 from notifier.core.planner import milestones_for
+from notifier.core.snapshot import Snapshot
 from notifier.parsing.accounts import load_accounts
 from notifier.parsing.calendar import load_calendar
 from notifier.parsing.inventory import load_inventory
@@ -28,7 +29,7 @@ def accounts() -> list[Account]:
 
 
 @cache
-def inventory() -> dict[str, list[Function]]:
+def inventory() -> Snapshot:
     return load_inventory([DATA / "inventory"])
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import inspect
 
 from notifier.core.domain import Function
 from notifier.core.records import InventorySummary, PairCount
+from notifier.core.snapshot import Snapshot
 from notifier.store.stores import SqlStores
 from tests.store_builders import KNOWN, NOW, account, function
 
@@ -190,3 +191,17 @@ def test_each_field_of_a_function_lands_in_its_own_column(store: SqlStores) -> N
         ).one()
 
     assert tuple(row) == tuple(listed)
+
+
+def test_a_snapshot_is_stored_and_counted_like_the_same_functions_by_account(
+    store: SqlStores,
+) -> None:
+    listed = [function(A, "a1"), function(B, "b1"), function(A, "a2", package_type="Image")]
+    snapshot = Snapshot({f.arn: f for f in listed}, dict.fromkeys((A, B)))
+
+    summary = store.inventory.replace_inventory(snapshot, KNOWN)
+
+    assert dict(snapshot) == {A: [listed[0], listed[2]], B: [listed[1]]}
+    assert summary == InventorySummary(2, 3, 2, 1, 0, 0)
+    assert arns(store, A) == (listed[0].arn,)
+    assert arns(store, B) == (listed[1].arn,)

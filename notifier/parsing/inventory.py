@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from notifier.core.domain import Function
 from notifier.core.errors import Problem
+from notifier.core.snapshot import Snapshot
 from notifier.parsing.csvio import raise_if_any
 from notifier.parsing.inventory_csv import read_inventory_csv
 from notifier.parsing.listfunctions import read_list_functions
@@ -17,13 +17,13 @@ from notifier.parsing.values import Collected, Known
 SUFFIXES = (".csv", ".json")
 
 
-def load_inventory(paths: Sequence[Path]) -> dict[str, list[Function]]:
+def load_inventory(paths: Sequence[Path]) -> Snapshot:
     """Functions by account id (accounts and functions in the order first seen). The same
     function (ARN) seen again replaces the earlier one. Folders are searched recursively for
     *.csv and *.json files (hidden ones skipped), in sorted order. Raises InputError listing
     every problem found."""
     files, problems = expand(paths)
-    collected: Collected = {}
+    collected = Collected()
     known = Known()
     with _gc_paused():
         for path in files:
@@ -32,7 +32,7 @@ def load_inventory(paths: Sequence[Path]) -> dict[str, list[Function]]:
             else:
                 problems.extend(read_inventory_csv(path, collected, known))
         raise_if_any(problems)
-        return {account: list(group.values()) for account, group in collected.items()}
+        return collected.snapshot()
 
 
 def expand(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:

@@ -65,6 +65,7 @@ def _scan(
     pick = itemgetter(*(header.index.get(column, width) for column in COLUMNS))
     accounts, regions, runtimes = known.accounts, known.regions, known.runtimes
     new_account, new = known.account, tuple.__new__
+    by_arn = collected.by_arn
     try:
         for row in reader:
             if len(row) != width:
@@ -89,13 +90,10 @@ def _scan(
                     line = start_line(reader.line_num, row)
                     problems.extend(replace(p, line=line) for p in careful)
                 else:
-                    collected.setdefault(careful.account_id, {})[careful.arn] = careful
+                    collected.add(careful)
                 continue
-            group = collected.get(account)
-            if group is None:
-                group = collected[account] = {}
             # tuple.__new__ builds the NamedTuple without its Python-level __new__: twice as fast
-            group[arn] = new(
+            by_arn[arn] = new(
                 Function,
                 (account, region, name, runtime or None, arn, package, modified.strip() or None),
             )

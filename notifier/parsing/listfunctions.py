@@ -47,7 +47,7 @@ def read_list_functions(path: Path, collected: Collected, known: Known) -> list[
                 for key, message in found
             )
         else:
-            collected.setdefault(function.account_id, {})[function.arn] = function
+            collected.add(function)
     return problems
 
 

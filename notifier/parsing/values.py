@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from notifier.core.domain import Function
 from notifier.core.names import is_account_id, is_region
+from notifier.core.snapshot import Snapshot
 
 _ARN = re.compile(r"arn:(aws[a-z-]*):lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?")
+
+_ACCOUNT = itemgetter(Function._fields.index("account_id"))
 
 PACKAGE_TYPES = {"": "Zip", "zip": "Zip", "image": "Image"}
 """Accepted package types, lower-cased (empty means Zip), to the spelling Lambda uses."""
 
-Collected = dict[str, dict[str, Function]]
-"""What the inventory readers fill: account id -> unqualified function ARN -> function (the
-last one seen wins, in the place of the first)."""
+
+@dataclass
+class Collected:
+    """What the inventory readers fill: unqualified function ARN -> function (the last one seen
+    wins, in the place of the first). An ARN names its account: the accounts, in the order first
+    seen, are those of the functions in this order, listed once at the end."""
+
+    by_arn: dict[str, Function] = field(default_factory=dict)
+
+    def add(self, function: Function) -> None:
+        self.by_arn[function.arn] = function
+
+    def snapshot(self) -> Snapshot:
+        accounts = dict.fromkeys(map(_ACCOUNT, self.by_arn.values()))
+        return Snapshot(self.by_arn, accounts)
 
 
 def parse_function_arn(arn: str) -> tuple[str, str, str, str] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
 from operator import eq, itemgetter
 from typing import Any
@@ -13,6 +13,7 @@ from sqlalchemy import Engine, Select, func, select
 from notifier.core.domain import Function
 from notifier.core.planner import PairKey
 from notifier.core.records import InventorySummary, PairCount
+from notifier.core.snapshot import Snapshot
 from notifier.store import bulk, state
 from notifier.store.engine import is_sqlite, sqlite_path
 from notifier.store.guard import SqlRole, guarded
@@ -29,11 +30,7 @@ def summarize(
 ) -> InventorySummary:
     """Counts by kind; raises ValueError if a function is listed under another account's id.
     The per-row work is done by C-level iterators: this runs over a million functions."""
-    flat = list(chain.from_iterable(functions.values()))
-    owners = chain.from_iterable(repeat(key, len(listed)) for key, listed in functions.items())
-    if not all(map(eq, owners, map(_ACCOUNT, flat))):
-        wrong = next(key for key, listed in functions.items() if _foreign(key, listed))
-        raise ValueError(f"a function listed under account {wrong} is another account's")
+    flat = _flat(functions)
     kinds = Counter(map(_KIND, flat))  # (package type, runtime): few distinct pairs
     counts = Counter[str]()
     for (package_type, runtime), n in kinds.items():
@@ -46,6 +43,18 @@ def summarize(
         no_runtime=counts["no_runtime"],
         unknown_runtime=counts["unknown"],
     )
+
+
+def _flat(functions: Mapping[str, Sequence[Function]]) -> Collection[Function]:
+    """Every function; a Snapshot's as they are (grouped by their own account by design)."""
+    if isinstance(functions, Snapshot):
+        return functions.functions()
+    flat = list(chain.from_iterable(functions.values()))
+    owners = chain.from_iterable(repeat(key, len(listed)) for key, listed in functions.items())
+    if not all(map(eq, owners, map(_ACCOUNT, flat))):
+        wrong = next(key for key, listed in functions.items() if _foreign(key, listed))
+        raise ValueError(f"a function listed under account {wrong} is another account's")
+    return flat
 
 
 def _foreign(account_id: str, listed: Sequence[Function]) -> bool:
@@ -99,7 +108,7 @@ class SqlInventory(SqlRole):
         if not functions:
             return summary
         # A Function is a tuple of the columns in bulk.COLUMNS order: it is its own row.
-        rows: Iterator[bulk.FunctionValues] = chain.from_iterable(functions.values())
+        rows: Iterable[bulk.FunctionValues] = _flat(functions)
         with writing(self.engine) as session:
             bulk.replace_functions(session.connection(), functions.keys(), rows)
             state.bump(session.connection())
