@@ -69,8 +69,8 @@ class Notifier(HealthReads, Previews, Working):
         Example: Notifier(calendar="my-calendar.csv").check_calendar().warnings
         """
         cal = self._calendar()
-        found = CalendarCheck(str(self._settings.calendar), len(cal), ())
-        return CalendarCheck(found.calendar, found.runtimes, tuple(calendar_warnings(cal)))
+        warnings = tuple(calendar_warnings(cal))
+        return CalendarCheck(str(self._settings.calendar), len(cal), warnings)
 
     def import_accounts(
         self, path: PathLike, *, check_deliverability: bool = False

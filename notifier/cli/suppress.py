@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from notifier.api.inputs import checked_address
 from notifier.cli.common import Json, globals_of, print_json, say
 
 suppress_app = typer.Typer(
@@ -28,7 +29,7 @@ def add(
     """
     g = globals_of(ctx)
     new = g.notifier().suppress_add(address, reason)
-    shown = address.strip().lower()
+    shown = checked_address(address)
     say(g, f"{shown} {'suppressed' if new else 'was already suppressed; reason updated'}")
 
 
@@ -39,7 +40,7 @@ def remove(ctx: typer.Context, address: Address) -> None:
     Example: notifier suppress remove ops@example.com
     """
     g = globals_of(ctx)
-    shown = address.strip().lower()
+    shown = checked_address(address)
     if not g.notifier().suppress_remove(address):
         typer.echo(f"error: {shown} is not suppressed", err=True)
         raise typer.Exit(1)
