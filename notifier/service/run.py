@@ -199,6 +199,7 @@ class Runner:
             prepared = {p.notice.key: p for p in group if p.notice.key not in self.deferred}
             group = list(prepared.values())
             rows = [(p.notice, p.message_id, p.rendered.subject) for p in group]
+            self.lock.check()  # a run that lost its lock records nothing more
             ledger = self.stores.ledger
             self.summary.notices += ledger.record_notices(run_id, rows, self.channel_names, self.at)
             while not self.plan_only and (page := self._pending(cursor)):
